@@ -1,0 +1,76 @@
+"""scripts/load_duckdb: build the DuckDB warehouse and the feature CSV from data/raw/.
+
+Validates the raw CSVs, loads them into a fresh DuckDB file, runs `dbt build` on
+dbt_project/ with spec/feature_spec.json, exports the feature mart, and only then replaces
+data/warehouse.duckdb and data/lead_scoring_features.csv. Run it through the
+scripts/load_duckdb wrapper, which picks the project's virtualenv.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import LoadError
+from warehouse.pipeline import BuildSummary, build_warehouse
+from warehouse.settings import Settings, parse_args
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_args(argv, REPO_ROOT)
+    prefix = "load_duckdb %(asctime)s" if settings.verbose else "load_duckdb"
+    logging.basicConfig(
+        level=logging.DEBUG if settings.verbose else logging.INFO,
+        format=f"{prefix}: %(message)s",
+        stream=sys.stderr,
+    )
+    # A stopped build must still remove its temporary files (see pipeline._Staging).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        summary = build_warehouse(settings)
+    except LoadError as error:
+        print(_labelled("error", error.problems), file=sys.stderr)
+        print(error.remedy, file=sys.stderr)
+        return 1
+    except (OSError, duckdb.Error) as error:
+        # Disk full, permissions, a file locked by another program: not the data's fault.
+        logging.debug("build failed", exc_info=True)
+        print(f"error: {error}", file=sys.stderr)
+        print(
+            "To fix: check that the output folders are writable and have free space and that "
+            "no other program holds the warehouse, then run again (-v shows details).",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous outputs are unchanged", file=sys.stderr)
+        return 130
+    print(_summary(summary, settings))
+    return 0
+
+
+def _labelled(label: str, lines: list[str]) -> str:
+    """Prefixes each message with its label; indented lines continue the one above."""
+    return "\n".join(line if line.startswith(" ") else f"{label}: {line}" for line in lines)
+
+
+def _summary(summary: BuildSummary, settings: Settings) -> str:
+    lines = [_labelled("warning", summary.warnings)] if summary.warnings else []
+    lines += [f"raw.{table}: {rows:,} rows" for table, rows in summary.raw_rows.items()]
+    lines += [
+        f"fct_lead_scoring_features: {summary.mart.rows:,} leads, "
+        f"won rate {summary.mart.won_rate:.1%} ({summary.dbt_nodes} dbt models and tests run)",
+        f"wrote {settings.display(settings.warehouse)} and "
+        f"{settings.display(settings.features_out)} in {summary.seconds:.1f} s",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

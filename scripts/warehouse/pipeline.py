@@ -1,0 +1,135 @@
+"""The warehouse build: raw CSVs -> temporary DuckDB file -> dbt build -> CSV -> swap in.
+
+Everything is written to temporary files next to the targets and moved into place only
+after every step succeeded, so a failed build never touches the previous warehouse or
+feature CSV.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.dbt_build import run_dbt_build
+from warehouse.errors import LoadError
+from warehouse.export import MartStats, export_features
+from warehouse.feature_spec import load_feature_spec
+from warehouse.raw_load import load_raw_tables
+from warehouse.settings import DisplayPath, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    raw_rows: dict[str, int]
+    mart: MartStats
+    dbt_nodes: int
+    warnings: list[str]
+    seconds: float
+
+
+def build_warehouse(settings: Settings) -> BuildSummary:
+    """Rebuilds settings.warehouse and settings.features_out; LoadError on any failure."""
+    started = time.monotonic()
+    show = settings.display
+    spec = load_feature_spec(settings.spec, show(settings.spec))
+    for target in (settings.warehouse, settings.features_out):
+        if target.is_dir():
+            raise LoadError(
+                f"{show(target)} is a folder, not a file",
+                "To fix: pass --warehouse and --features-out file paths.",
+            )
+    _refuse_uncheckpointed(settings.warehouse, show)
+    with _one_build_at_a_time(settings.dbt_project / "target"), _Staging(settings) as staging:
+        log.info("validating and loading %s", show(settings.raw_dir))
+        with duckdb.connect(str(staging.warehouse)) as connection:
+            raw_rows = load_raw_tables(connection, settings.raw_dir, show)
+        log.info("running dbt build (models and tests) in %s", show(settings.dbt_project))
+        dbt = run_dbt_build(settings.dbt_project, staging.warehouse, spec, show)
+        with duckdb.connect(str(staging.warehouse)) as connection:
+            mart = export_features(connection, dbt.mart_relation, spec, staging.features)
+        staging.promote()
+    return BuildSummary(raw_rows, mart, dbt.nodes, dbt.warnings, time.monotonic() - started)
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def _refuse_uncheckpointed(warehouse: Path, show: DisplayPath) -> None:
+    # DuckDB replays a database's .wal file when opening it; replayed onto a new file, a
+    # leftover log from the old one would corrupt it.
+    wal = _wal(warehouse)
+    if wal.exists():
+        raise LoadError(
+            f"{show(wal)} exists: a program has the warehouse open with unsaved changes, or "
+            "crashed while writing it",
+            "To fix: close the programs using the warehouse (or open it once with duckdb so "
+            "it checkpoints), then run scripts/load_duckdb again.",
+        )
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(lock_dir: Path) -> Iterator[None]:
+    """Serialises builds: they share dbt_project/target and may share their outputs."""
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with (lock_dir / "load_duckdb.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("waiting for another scripts/load_duckdb run to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+class _Staging:
+    """Temporary outputs next to their targets (same filesystem, so the moves are atomic).
+
+    Their names are fixed, not per process: builds are serialised by the lock, leftovers
+    of a killed build are simply replaced, and dbt keeps its partial parse (it reparses
+    the whole project whenever the warehouse path in its profile changes).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        target = settings.warehouse
+        # The warehouse is built in a folder of its own under the target's file name:
+        # DuckDB names the catalog after the file, and the folder also takes DuckDB's
+        # write-ahead log and spill files, so cleaning up is removing one folder.
+        self._dir = target.with_name(f".{target.name}.building")
+        self.warehouse = self._dir / target.name
+        out = settings.features_out
+        self.features = out.with_name(f".{out.name}.building")
+
+    def __enter__(self) -> _Staging:
+        self._clean()
+        self._settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        self._settings.features_out.parent.mkdir(parents=True, exist_ok=True)
+        self._dir.mkdir()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._clean()
+
+    def promote(self) -> None:
+        if _wal(self.warehouse).exists():
+            raise LoadError(
+                f"DuckDB left {_wal(self.warehouse)} behind: the new warehouse is incomplete",
+                "To fix: run scripts/load_duckdb again; report it if it keeps happening.",
+            )
+        os.replace(self.warehouse, self._settings.warehouse)
+        os.replace(self.features, self._settings.features_out)
+
+    def _clean(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+        self.features.unlink(missing_ok=True)

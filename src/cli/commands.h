@@ -1,0 +1,17 @@
+// The `leadscore` subcommands. Each Register* adds one subcommand with its flags (each flag
+// also read from a LEADSCORE_* environment variable where noted in --help) and stores, when
+// the subcommand runs, its Status in *result. Output for people goes to stdout; errors are
+// returned, and main() prints them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "common/status.h"
+
+namespace leadscore::cli {
+
+void RegisterGenerate(CLI::App& app, Status* result);
+void RegisterSpec(CLI::App& app, Status* result);
+void RegisterOracle(CLI::App& app, Status* result);
+
+}  // namespace leadscore::cli

@@ -1,0 +1,111 @@
+#include "features/feature_table.h"
+
+#include <charconv>
+
+#include "common/csv_reader.h"
+
+namespace leadscore {
+namespace {
+
+constexpr const char* kFixHint = "; rebuild the table with scripts/load_duckdb or fix the row";
+
+Result<int64_t> ParseCount(std::string_view text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    return Status::Error("'" + std::string(text) + "' is not a whole number" + kFixHint);
+  }
+  if (value < 0) {
+    return Status::Error(std::to_string(value) + " is negative; counts are >= 0" + kFixHint);
+  }
+  return value;
+}
+
+Result<int> ParseFlag(std::string_view text) {
+  if (text == "0" || text == "false" || text == "False") return 0;
+  if (text == "1" || text == "true" || text == "True") return 1;
+  return Status::Error("'" + std::string(text) + "' is not 0 or 1" + kFixHint);
+}
+
+}  // namespace
+
+const FeatureColumn* FeatureTable::Column(std::string_view name) const {
+  for (const auto& column : columns) {
+    if (column.feature->name == name) return &column;
+  }
+  return nullptr;
+}
+
+uint16_t CategoryIndex(const Feature& feature, std::string_view value) {
+  for (size_t i = 0; i < feature.values.size(); ++i) {
+    if (feature.values[i] == value) return static_cast<uint16_t>(i);
+  }
+  for (size_t i = 0; i < feature.values.size(); ++i) {
+    if (feature.values[i] == feature.unknown) return static_cast<uint16_t>(i);
+  }
+  return 0;
+}
+
+Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec) {
+  std::vector<std::string> required = {spec.id_column, spec.label_column};
+  for (const auto& feature : spec.features) required.push_back(feature.name);
+  auto opened = CsvReader::Open(path, required);
+  if (!opened.ok()) return opened.status();
+  CsvReader& reader = opened.value();
+
+  FeatureTable table;
+  std::vector<int> indices;
+  for (const auto& feature : spec.features) {
+    table.columns.push_back(FeatureColumn{&feature, {}, {}});
+    indices.push_back(reader.ColumnIndex(feature.name));
+  }
+  const int id_col = reader.ColumnIndex(spec.id_column);
+  const int label_col = reader.ColumnIndex(spec.label_column);
+  const int visitor_col = reader.ColumnIndex("visitor_id");
+
+  while (reader.Next()) {
+    table.ids.emplace_back(reader.Field(id_col));
+    if (visitor_col >= 0) table.visitor_ids.emplace_back(reader.Field(visitor_col));
+    for (size_t f = 0; f < spec.features.size(); ++f) {
+      const Feature& feature = spec.features[f];
+      const std::string_view text = reader.Field(indices[f]);
+      FeatureColumn& column = table.columns[f];
+      if (feature.type == FeatureType::kCategory) {
+        column.categories.push_back(CategoryIndex(feature, text));
+      } else if (feature.type == FeatureType::kFlag) {
+        auto flag = ParseFlag(text);
+        if (!flag.ok()) return reader.FieldError(indices[f], flag.status().message());
+        column.numbers.push_back(flag.value());
+      } else {
+        auto count = ParseCount(text);
+        if (!count.ok()) return reader.FieldError(indices[f], count.status().message());
+        column.numbers.push_back(static_cast<double>(count.value()));
+      }
+    }
+    auto label = ParseFlag(reader.Field(label_col));
+    if (!label.ok()) return reader.FieldError(label_col, label.status().message());
+    table.labels.push_back(label.value());
+
+    // Cross-column invariants (engaged_sessions <= sessions), from the spec's at_most.
+    for (size_t f = 0; f < spec.features.size(); ++f) {
+      const Feature& feature = spec.features[f];
+      if (feature.at_most.empty()) continue;
+      const double bound = table.Column(feature.at_most)->numbers.back();
+      if (table.columns[f].numbers.back() > bound) {
+        return reader.FieldError(
+            indices[f], std::to_string(static_cast<int64_t>(table.columns[f].numbers.back())) +
+                            " exceeds " + feature.at_most + " (" +
+                            std::to_string(static_cast<int64_t>(bound)) + ")" + kFixHint);
+      }
+    }
+  }
+  LEADSCORE_RETURN_IF_ERROR(reader.status());
+  if (table.rows() == 0) {
+    return Status::Error(path.string() +
+                         " has a header but no rows; build the mart first "
+                         "(scripts/load_duckdb)");
+  }
+  return table;
+}
+
+}  // namespace leadscore
