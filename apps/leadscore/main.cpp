@@ -20,6 +20,9 @@ int Run(int argc, char** argv) {
   leadscore::cli::RegisterGenerate(app, &result);
   leadscore::cli::RegisterSpec(app, &result);
   leadscore::cli::RegisterOracle(app, &result);
+  leadscore::cli::RegisterTrain(app, &result);
+  leadscore::cli::RegisterPromote(app, &result);
+  leadscore::cli::RegisterRollback(app, &result);
 
   CLI11_PARSE(app, argc, argv);
   if (!result.ok()) {

@@ -13,5 +13,8 @@ namespace leadscore::cli {
 void RegisterGenerate(CLI::App& app, Status* result);
 void RegisterSpec(CLI::App& app, Status* result);
 void RegisterOracle(CLI::App& app, Status* result);
+void RegisterTrain(CLI::App& app, Status* result);
+void RegisterPromote(CLI::App& app, Status* result);
+void RegisterRollback(CLI::App& app, Status* result);
 
 }  // namespace leadscore::cli

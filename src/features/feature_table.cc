@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/civil_time.h"
 #include "common/csv_reader.h"
 
 namespace leadscore {
@@ -62,10 +63,16 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
   const int id_col = reader.ColumnIndex(spec.id_column);
   const int label_col = reader.ColumnIndex(spec.label_column);
   const int visitor_col = reader.ColumnIndex("visitor_id");
+  const int created_col = reader.ColumnIndex("created_at");
 
   while (reader.Next()) {
     table.ids.emplace_back(reader.Field(id_col));
     if (visitor_col >= 0) table.visitor_ids.emplace_back(reader.Field(visitor_col));
+    if (created_col >= 0) {
+      auto created = ParseTimestamp(reader.Field(created_col));
+      if (!created.ok()) return reader.FieldError(created_col, created.status().message());
+      table.created_at.push_back(created.value());
+    }
     for (size_t f = 0; f < spec.features.size(); ++f) {
       const Feature& feature = spec.features[f];
       const std::string_view text = reader.Field(indices[f]);

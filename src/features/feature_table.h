@@ -23,6 +23,7 @@ struct FeatureColumn {
 struct FeatureTable {
   std::vector<std::string> ids;
   std::vector<std::string> visitor_ids;  // empty when the file has no visitor_id column
+  std::vector<int64_t> created_at;       // epoch seconds; empty without a created_at column
   std::vector<FeatureColumn> columns;
   std::vector<int> labels;
 

@@ -1,0 +1,205 @@
+#include "features/feature_table.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace leadscore {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kHeader =
+    "lead_id,visitor_id,email,channel,sessions,engaged_sessions,page_views,is_first_visit,is_won\n";
+constexpr const char* kGoodRow = "L1,V1,a@example.com,Direct,3,2,7,1,0\n";  // line 2 of a file
+
+class FeatureTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
+                                        info->name() + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = dir_ / "features.csv";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result<FeatureTable> ReadText(const std::string& text) {
+    std::ofstream(path_, std::ios::binary) << text;
+    return ReadFeatureTable(path_, FeatureSpec::Builtin());
+  }
+
+  // The error for a file whose line 3 is `bad_row` (line 2 is valid).
+  std::string ErrorForLine3(const std::string& bad_row) {
+    auto table = ReadText(std::string(kHeader) + kGoodRow + bad_row + "\n");
+    EXPECT_FALSE(table.ok()) << "accepted " << bad_row;
+    return table.status().message();
+  }
+
+  static uint16_t ChannelIndex(const std::string& value) {
+    const Feature* channel = FeatureSpec::Builtin().Find("channel");
+    for (size_t i = 0; i < channel->values.size(); ++i) {
+      if (channel->values[i] == value) return static_cast<uint16_t>(i);
+    }
+    ADD_FAILURE() << value << " is not a channel";
+    return 0;
+  }
+
+  fs::path dir_;
+  fs::path path_;
+};
+
+TEST_F(FeatureTableTest, ReadsAValidTableWithExactValues) {
+  auto read = ReadText(std::string(kHeader) +
+                       "L1,V1,a@example.com,Organic Search,3,2,7,1,0\n"
+                       "L2,V2,b@example.com,Direct,1,0,1,0,1\n"
+                       "L3,V3,c@example.com,Email,12,12,40,true,False\n");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  const FeatureTable& table = read.value();
+  ASSERT_EQ(table.rows(), 3u);
+  EXPECT_EQ(table.ids, (std::vector<std::string>{"L1", "L2", "L3"}));
+  EXPECT_EQ(table.visitor_ids, (std::vector<std::string>{"V1", "V2", "V3"}));
+  EXPECT_EQ(table.labels, (std::vector<int>{0, 1, 0}));
+  ASSERT_EQ(table.columns.size(), FeatureSpec::Builtin().features.size());
+  for (size_t f = 0; f < table.columns.size(); ++f) {
+    EXPECT_EQ(table.columns[f].feature, &FeatureSpec::Builtin().features[f]);  // spec order
+  }
+  ASSERT_NE(table.Column("sessions"), nullptr);
+  EXPECT_EQ(table.Column("sessions")->numbers, (std::vector<double>{3, 1, 12}));
+  EXPECT_EQ(table.Column("engaged_sessions")->numbers, (std::vector<double>{2, 0, 12}));
+  EXPECT_EQ(table.Column("page_views")->numbers, (std::vector<double>{7, 1, 40}));
+  EXPECT_EQ(table.Column("is_first_visit")->numbers, (std::vector<double>{1, 0, 1}));
+  EXPECT_EQ(table.Column("channel")->categories,
+            (std::vector<uint16_t>{ChannelIndex("Organic Search"), ChannelIndex("Direct"),
+                                   ChannelIndex("Email")}));
+  EXPECT_TRUE(table.Column("channel")->numbers.empty());
+  EXPECT_EQ(table.Column("nope"), nullptr);
+}
+
+TEST_F(FeatureTableTest, FindsColumnsByNameInAnyOrderWithoutVisitorId) {
+  auto read = ReadText(
+      "is_won,page_views,channel,extra,is_first_visit,engaged_sessions,sessions,lead_id\n"
+      "1,9,Referral,whatever,0,1,4,L9\n");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  const FeatureTable& table = read.value();
+  EXPECT_EQ(table.ids, (std::vector<std::string>{"L9"}));
+  EXPECT_TRUE(table.visitor_ids.empty());
+  EXPECT_EQ(table.labels, (std::vector<int>{1}));
+  EXPECT_EQ(table.Column("sessions")->numbers, (std::vector<double>{4}));
+  EXPECT_EQ(table.Column("engaged_sessions")->numbers, (std::vector<double>{1}));
+  EXPECT_EQ(table.Column("page_views")->numbers, (std::vector<double>{9}));
+  EXPECT_EQ(table.Column("channel")->categories, (std::vector<uint16_t>{ChannelIndex("Referral")}));
+}
+
+TEST_F(FeatureTableTest, UnknownChannelMapsToUnassigned) {
+  auto read = ReadText(std::string(kHeader) + "L1,V1,a@example.com,TikTok,1,0,1,1,0\n" +
+                       "L2,V2,b@example.com,,1,0,1,1,0\n");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  const uint16_t unassigned = ChannelIndex("Unassigned");
+  EXPECT_EQ(read.value().Column("channel")->categories,
+            (std::vector<uint16_t>{unassigned, unassigned}));
+  EXPECT_EQ(CategoryIndex(*FeatureSpec::Builtin().Find("channel"), "direct"), unassigned);
+  EXPECT_EQ(CategoryIndex(*FeatureSpec::Builtin().Find("channel"), "Paid Other"),
+            ChannelIndex("Paid Other"));
+}
+
+TEST_F(FeatureTableTest, RejectsAMissingColumnNamingIt) {
+  auto read =
+      ReadText("lead_id,channel,sessions,page_views,is_first_visit,is_won\nL1,Direct,1,1,1,0\n");
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(),
+            path_.string() +
+                ": missing column(s) engaged_sessions (found: lead_id, channel, "
+                "sessions, page_views, is_first_visit, is_won)");
+}
+
+TEST_F(FeatureTableTest, RejectsANonNumberCount) {
+  EXPECT_EQ(ErrorForLine3("L2,V2,b@example.com,Direct,abc,0,1,0,1"),
+            path_.string() +
+                " line 3, column sessions: 'abc' is not a whole number; rebuild the "
+                "table with scripts/load_duckdb or fix the row");
+}
+
+TEST_F(FeatureTableTest, RejectsAFractionalCount) {
+  const std::string message = ErrorForLine3("L2,V2,b@example.com,Direct,3,1,2.5,0,1");
+  EXPECT_EQ(
+      message.rfind(path_.string() + " line 3, column page_views: '2.5' is not a whole number", 0),
+      0u)
+      << message;
+}
+
+TEST_F(FeatureTableTest, RejectsAnEmptyCount) {
+  const std::string message = ErrorForLine3("L2,V2,b@example.com,Direct,3,,2,0,1");
+  EXPECT_EQ(message.rfind(
+                path_.string() + " line 3, column engaged_sessions: '' is not a whole number", 0),
+            0u)
+      << message;
+}
+
+TEST_F(FeatureTableTest, RejectsANegativeCount) {
+  const std::string message = ErrorForLine3("L2,V2,b@example.com,Direct,-1,0,1,0,1");
+  EXPECT_EQ(message.rfind(
+                path_.string() + " line 3, column sessions: -1 is negative; counts are >= 0", 0),
+            0u)
+      << message;
+}
+
+TEST_F(FeatureTableTest, RejectsEngagedAboveSessions) {
+  const std::string message = ErrorForLine3("L2,V2,b@example.com,Direct,3,4,5,0,1");
+  EXPECT_EQ(
+      message.rfind(path_.string() + " line 3, column engaged_sessions: 4 exceeds sessions (3)", 0),
+      0u)
+      << message;
+}
+
+TEST_F(FeatureTableTest, AcceptsEngagedEqualToSessions) {
+  auto read = ReadText(std::string(kHeader) + "L1,V1,a@example.com,Direct,3,3,3,0,1\n");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+}
+
+TEST_F(FeatureTableTest, RejectsAFlagOtherThanZeroOrOne) {
+  const std::string message = ErrorForLine3("L2,V2,b@example.com,Direct,3,1,5,2,1");
+  EXPECT_EQ(message.rfind(path_.string() + " line 3, column is_first_visit: '2' is not 0 or 1", 0),
+            0u)
+      << message;
+}
+
+TEST_F(FeatureTableTest, RejectsALabelOtherThanZeroOrOne) {
+  const std::string message = ErrorForLine3("L2,V2,b@example.com,Direct,3,1,5,0,yes");
+  EXPECT_EQ(message.rfind(path_.string() + " line 3, column is_won: 'yes' is not 0 or 1", 0), 0u)
+      << message;
+}
+
+TEST_F(FeatureTableTest, RejectsARowWithTheWrongFieldCount) {
+  EXPECT_EQ(ErrorForLine3("L2,V2,b@example.com,Direct,3,1,5,0"),
+            path_.string() + " line 3: has 8 fields, the header has 9");
+}
+
+TEST_F(FeatureTableTest, RejectsAHeaderOnlyFile) {
+  auto read = ReadText(kHeader);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(), path_.string() +
+                                         " has a header but no rows; build the mart "
+                                         "first (scripts/load_duckdb)");
+}
+
+TEST_F(FeatureTableTest, RejectsAnEmptyFile) {
+  auto read = ReadText("");
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(),
+            path_.string() + " is empty: it needs a header line and data rows");
+}
+
+TEST_F(FeatureTableTest, RejectsAMissingFile) {
+  auto read = ReadFeatureTable(dir_ / "absent.csv", FeatureSpec::Builtin());
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find((dir_ / "absent.csv").string()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leadscore

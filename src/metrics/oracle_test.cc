@@ -1,0 +1,166 @@
+#include "metrics/oracle.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "metrics/auc.h"
+
+namespace leadscore {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OracleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
+                                        info->name() + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path Write(const std::string& name, const std::string& text) {
+    fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  // A feature table read through the real reader from `rows` (without the header).
+  FeatureTable Table(const std::string& rows) {
+    auto table = ReadFeatureTable(
+        Write("features.csv",
+              "lead_id,visitor_id,channel,sessions,engaged_sessions,page_views,is_first_visit,"
+              "is_won\n" +
+                  rows),
+        FeatureSpec::Builtin());
+    EXPECT_TRUE(table.ok()) << table.status().message();
+    return table.ok() ? std::move(table).value() : FeatureTable{};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(OracleTest, ReadTruthReadsProbabilitiesByVisitor) {
+  auto truth = ReadTruth(Write("truth.csv", "visitor_id,p_won\nV1,0.250000\nV2,1\nV3,0\n"));
+  ASSERT_TRUE(truth.ok()) << truth.status().message();
+  EXPECT_EQ(truth.value().size(), 3u);
+  EXPECT_EQ(truth.value().at("V1"), 0.25);
+  EXPECT_EQ(truth.value().at("V2"), 1.0);
+  EXPECT_EQ(truth.value().at("V3"), 0.0);
+}
+
+TEST_F(OracleTest, ReadTruthRejectsAProbabilityAboveOneWithItsLine) {
+  const fs::path path = Write("truth.csv", "visitor_id,p_won\nV1,0.5\nV2,1.5\n");
+  auto truth = ReadTruth(path);
+  ASSERT_FALSE(truth.ok());
+  EXPECT_EQ(truth.status().message(),
+            path.string() + " line 3, column p_won: '1.5' is not a probability in [0, 1]");
+}
+
+TEST_F(OracleTest, ReadTruthRejectsNegativeAndNonNumericProbabilities) {
+  for (const char* bad : {"-0.1", "abc", "", "0.5x"}) {
+    const fs::path path = Write("truth.csv", std::string("visitor_id,p_won\nV1,") + bad + "\n");
+    auto truth = ReadTruth(path);
+    ASSERT_FALSE(truth.ok()) << "accepted '" << bad << "'";
+    EXPECT_EQ(truth.status().message(), path.string() + " line 2, column p_won: '" + bad +
+                                            "' is not a probability in [0, 1]");
+  }
+}
+
+TEST_F(OracleTest, ReadTruthRejectsAMissingColumn) {
+  const fs::path path = Write("truth.csv", "visitor_id,p\nV1,0.5\n");
+  auto truth = ReadTruth(path);
+  ASSERT_FALSE(truth.ok());
+  EXPECT_EQ(truth.status().message(),
+            path.string() + ": missing column(s) p_won (found: visitor_id, p)");
+}
+
+TEST_F(OracleTest, ComputeOracleFailsWhenALeadHasNoTruthRow) {
+  const FeatureTable table = Table(
+      "L1,V1,Direct,1,0,1,1,0\n"
+      "L2,V2,Direct,1,0,1,1,1\n");
+  ASSERT_EQ(table.rows(), 2u);
+  auto report = ComputeOracle(table, FeatureSpec::Builtin(), {{"V1", 0.2}, {"V9", 0.4}});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("lead L2 (visitor V2) has no row in the truth file"),
+            std::string::npos)
+      << report.status().message();
+}
+
+TEST_F(OracleTest, ComputeOracleNeedsAVisitorIdColumn) {
+  auto read = ReadFeatureTable(
+      Write("no_visitor.csv",
+            "lead_id,channel,sessions,engaged_sessions,page_views,is_first_visit,is_won\n"
+            "L1,Direct,1,0,1,1,0\n"),
+      FeatureSpec::Builtin());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  auto report = ComputeOracle(read.value(), FeatureSpec::Builtin(), {{"V1", 0.2}});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("no visitor_id column"), std::string::npos)
+      << report.status().message();
+}
+
+TEST_F(OracleTest, TruthAucIsRocAucOfTheTrueProbabilitiesAndBayesAucUsesFeatureCells) {
+  // Rows 0-3 share the base features (1 session) and rows 4-7 another (2 sessions); channel
+  // splits each group in two. The Bayes AUC fits cell means on even rows, ranks odd rows.
+  const FeatureTable table = Table(
+      "L0,V0,Direct,1,0,1,1,0\n"
+      "L1,V1,Direct,1,0,1,1,0\n"
+      "L2,V2,Email,1,0,1,1,1\n"
+      "L3,V3,Email,1,0,1,1,1\n"
+      "L4,V4,Direct,2,1,3,0,0\n"
+      "L5,V5,Direct,2,1,3,0,0\n"
+      "L6,V6,Email,2,1,3,0,1\n"
+      "L7,V7,Email,2,1,3,0,1\n");
+  ASSERT_EQ(table.rows(), 8u);
+  const std::unordered_map<std::string, double> truth = {{"V0", 0.1}, {"V1", 0.2}, {"V2", 0.5},
+                                                         {"V3", 0.6}, {"V4", 0.3}, {"V5", 0.55},
+                                                         {"V6", 0.9}, {"V7", 0.8}};
+  auto report = ComputeOracle(table, FeatureSpec::Builtin(), truth);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  const OracleReport& r = report.value();
+  EXPECT_EQ(r.rows, 8u);
+  EXPECT_DOUBLE_EQ(r.positive_rate, 0.5);
+
+  // Positives 0.5, 0.6, 0.9, 0.8 against negatives 0.1, 0.2, 0.3, 0.55: only 0.5 < 0.55 is
+  // misordered, so 15 of 16 pairs.
+  const std::vector<double> p = {0.1, 0.2, 0.5, 0.6, 0.3, 0.55, 0.9, 0.8};
+  EXPECT_DOUBLE_EQ(r.auc_truth, RocAuc(p, table.labels));
+  EXPECT_DOUBLE_EQ(r.auc_truth, 15.0 / 16.0);
+
+  ASSERT_EQ(r.auc_bayes.size(), 2u);
+  // base: cells {1 session} = mean(0.1, 0.5) = 0.3 and {2 sessions} = mean(0.3, 0.9) = 0.6.
+  // Odd rows score 0.3 (L1, lost), 0.3 (L3, won), 0.6 (L5, lost), 0.6 (L7, won):
+  // L3 ties L1 and loses to L5 (1/2), L7 beats L1 and ties L5 (3/2): 2 of 4 pairs.
+  EXPECT_DOUBLE_EQ(r.auc_bayes.at("base"), 0.5);
+  // base+channel: four cells, 0.1 / 0.5 / 0.3 / 0.9; odd rows 0.1 (lost), 0.5 (won), 0.3 (lost),
+  // 0.9 (won): perfectly ranked.
+  EXPECT_DOUBLE_EQ(r.auc_bayes.at("base+channel"), 1.0);
+}
+
+TEST_F(OracleTest, BayesAucScoresUnseenFeatureVectorsWithTheFitMean) {
+  // Even rows fit: L0 (Direct) p = 0.2 and L2 (Email) p = 0.6, fit mean 0.4. Odd rows: L1 is in
+  // a cell never fitted (Referral), so it scores 0.4 and is won; L3 is in L0's cell (0.2) and
+  // lost. A fallback of 0 (or of the cell default) would rank them the other way.
+  const FeatureTable table = Table(
+      "L0,V0,Direct,1,0,1,1,0\n"
+      "L1,V1,Referral,1,0,1,1,1\n"
+      "L2,V2,Email,1,0,1,1,1\n"
+      "L3,V3,Direct,1,0,1,1,0\n");
+  auto report = ComputeOracle(table, FeatureSpec::Builtin(),
+                              {{"V0", 0.2}, {"V1", 0.5}, {"V2", 0.6}, {"V3", 0.1}});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_DOUBLE_EQ(report.value().auc_bayes.at("base+channel"), 1.0);
+  // Without the channel all four rows share one cell: both odd rows score 0.4, a tie.
+  EXPECT_DOUBLE_EQ(report.value().auc_bayes.at("base"), 0.5);
+}
+
+}  // namespace
+}  // namespace leadscore

@@ -1,0 +1,202 @@
+#include "model/lead_model.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_files.h"
+
+namespace leadscore {
+namespace {
+
+using nlohmann::json;
+
+// Attribute names inside the booster. Changing one breaks every saved model.
+constexpr const char* kVersionAttr = "model_version";
+constexpr const char* kFeatureSetAttr = "feature_set";
+constexpr const char* kSpecAttr = "feature_spec";
+constexpr const char* kThresholdAttr = "threshold";
+constexpr const char* kCalibrationAttr = "calibration";
+constexpr const char* kMetricsAttr = "metrics";
+constexpr const char* kParamsAttr = "params";
+constexpr const char* kTrainedAtAttr = "trained_at";
+constexpr const char* kDataHashAttr = "data_hash";
+
+// The model's features must mean what this binary's spec says they mean.
+Status CheckSpecCompatible(const FeatureSpec& stored, const FeatureEncoder& encoder) {
+  const FeatureSpec& builtin = FeatureSpec::Builtin();
+  for (size_t index : encoder.features()) {
+    const Feature& feature = stored.features[index];
+    const Feature* current = builtin.Find(feature.name);
+    if (current == nullptr || current->type != feature.type ||
+        (feature.type == FeatureType::kCategory && current->values != feature.values)) {
+      return Status::Error("the model's feature '" + feature.name +
+                           "' differs from this binary's feature spec; retrain the model with "
+                           "this version of leadscore");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> RequiredAttr(const xgb::Booster& booster, const char* key) {
+  auto value = booster.GetAttr(key);
+  if (!value.ok()) return value.status();
+  if (value.value().empty()) {
+    return Status::Error(std::string("the model has no '") + key +
+                         "' attribute; it was not written by leadscore train");
+  }
+  return value;
+}
+
+}  // namespace
+
+LeadModel::LeadModel(xgb::Booster booster, std::unique_ptr<FeatureSpec> spec,
+                     FeatureEncoder encoder, Calibration calibration, ModelMetadata metadata)
+    : booster_(std::move(booster)),
+      spec_(std::move(spec)),
+      encoder_(std::move(encoder)),
+      calibration_(std::move(calibration)),
+      metadata_(std::move(metadata)) {}
+
+Result<std::shared_ptr<const LeadModel>> LeadModel::Assemble(xgb::Booster booster,
+                                                             const FeatureSpec& spec,
+                                                             const ModelMetadata& metadata,
+                                                             Calibration calibration) {
+  auto owned_spec = std::make_unique<FeatureSpec>(spec);
+  auto encoder = FeatureEncoder::ForSet(*owned_spec, metadata.feature_set);
+  if (!encoder.ok()) return encoder.status();
+  const std::pair<const char*, std::string> attributes[] = {
+      {kVersionAttr, metadata.model_version},
+      {kFeatureSetAttr, metadata.feature_set},
+      {kSpecAttr, spec.ToJson()},
+      {kThresholdAttr, json(metadata.threshold).dump()},
+      {kCalibrationAttr, calibration.ToJson()},
+      {kMetricsAttr, json(metadata.metrics).dump()},
+      {kParamsAttr, json(metadata.params).dump()},
+      {kTrainedAtAttr, metadata.trained_at},
+      {kDataHashAttr, metadata.data_hash},
+  };
+  for (const auto& [key, value] : attributes) {
+    LEADSCORE_RETURN_IF_ERROR(booster.SetAttr(key, value));
+  }
+  LEADSCORE_RETURN_IF_ERROR(booster.SetFeatureNames(encoder.value().column_names()));
+  return std::shared_ptr<const LeadModel>(new LeadModel(std::move(booster), std::move(owned_spec),
+                                                        std::move(encoder).value(),
+                                                        std::move(calibration), metadata));
+}
+
+Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view model_json) {
+  auto booster = xgb::Booster::FromJson(model_json);
+  if (!booster.ok()) return booster.status().WithContext("reading the model");
+  const xgb::Booster& b = booster.value();
+
+  ModelMetadata metadata;
+  std::string spec_json, calibration_json, threshold, metrics, params;
+  const std::pair<const char*, std::string*> required[] = {
+      {kVersionAttr, &metadata.model_version}, {kFeatureSetAttr, &metadata.feature_set},
+      {kSpecAttr, &spec_json},                 {kThresholdAttr, &threshold},
+      {kCalibrationAttr, &calibration_json},   {kMetricsAttr, &metrics},
+      {kParamsAttr, &params},                  {kTrainedAtAttr, &metadata.trained_at},
+  };
+  for (const auto& [key, slot] : required) {
+    auto value = RequiredAttr(b, key);
+    if (!value.ok()) return value.status();
+    *slot = std::move(value).value();
+  }
+  auto data_hash = b.GetAttr(kDataHashAttr);
+  if (data_hash.ok()) metadata.data_hash = data_hash.value();
+
+  const json threshold_json = json::parse(threshold, nullptr, false);
+  const json metrics_json = json::parse(metrics, nullptr, false);
+  const json params_json = json::parse(params, nullptr, false);
+  if (!threshold_json.is_number() || !metrics_json.is_object() || !params_json.is_object()) {
+    return Status::Error("the model's threshold, metrics or params attribute is not valid JSON");
+  }
+  metadata.threshold = threshold_json.get<double>();
+  for (const auto& [key, value] : metrics_json.items()) {
+    if (value.is_number()) metadata.metrics[key] = value.get<double>();
+  }
+  for (const auto& [key, value] : params_json.items()) {
+    metadata.params[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+
+  auto spec = FeatureSpec::FromJson(spec_json);
+  if (!spec.ok()) return spec.status().WithContext("the model's feature spec");
+  auto owned_spec = std::make_unique<FeatureSpec>(std::move(spec).value());
+  auto encoder = FeatureEncoder::ForSet(*owned_spec, metadata.feature_set);
+  if (!encoder.ok()) return encoder.status().WithContext("the model's feature set");
+  LEADSCORE_RETURN_IF_ERROR(CheckSpecCompatible(*owned_spec, encoder.value()));
+  auto calibration = Calibration::FromJson(calibration_json);
+  if (!calibration.ok()) return calibration.status().WithContext("the model's calibration");
+
+  return std::shared_ptr<const LeadModel>(
+      new LeadModel(std::move(booster).value(), std::move(owned_spec), std::move(encoder).value(),
+                    std::move(calibration).value(), std::move(metadata)));
+}
+
+Result<std::shared_ptr<const LeadModel>> LeadModel::LoadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::Error("cannot read model file " + path.string() +
+                         "; train one with `leadscore train` or pass another --model");
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto model = FromJson(buffer.str());
+  if (!model.ok()) return model.status().WithContext(path.string());
+  return model;
+}
+
+Result<std::shared_ptr<const LeadModel>> LeadModel::WithVersion(const std::string& version) const {
+  auto model_json = ToJson();
+  if (!model_json.ok()) return model_json.status();
+  json doc = json::parse(model_json.value(), nullptr, false);
+  if (doc.is_discarded()) return Status::Error("XGBoost wrote a model that is not JSON");
+  doc["learner"]["attributes"][kVersionAttr] = version;
+  return FromJson(doc.dump());
+}
+
+Result<std::string> LeadModel::ToJson() const { return booster_.SaveJson(); }
+
+Status LeadModel::SaveFile(const std::filesystem::path& path) const {
+  auto model_json = ToJson();
+  if (!model_json.ok()) return model_json.status();
+  if (path.has_parent_path()) {
+    LEADSCORE_RETURN_IF_ERROR(EnsureWritableDirectory(path.parent_path()));
+  }
+  AtomicFileSet files;
+  auto file = files.Open(path);
+  if (!file.ok()) return file.status();
+  file.value()->Append(model_json.value());
+  return files.Commit();
+}
+
+Result<xgb::DMatrix> LeadModel::Matrix(std::span<const float> matrix, size_t rows) const {
+  return xgb::DMatrix::FromDense(matrix, rows, encoder_.width());
+}
+
+Result<std::vector<double>> LeadModel::PredictRaw(std::span<const float> matrix,
+                                                  size_t rows) const {
+  auto data = Matrix(matrix, rows);
+  if (!data.ok()) return data.status();
+  auto predictions = booster_.Predict(data.value(), xgb::PredictKind::kProbability);
+  if (!predictions.ok()) return predictions.status();
+  return std::vector<double>(predictions.value().begin(), predictions.value().end());
+}
+
+Result<std::vector<double>> LeadModel::Score(std::span<const float> matrix, size_t rows) const {
+  auto raw = PredictRaw(matrix, rows);
+  if (!raw.ok()) return raw;
+  for (double& p : raw.value()) p = calibration_.Apply(p);
+  return raw;
+}
+
+Result<std::vector<float>> LeadModel::Contributions(std::span<const float> matrix,
+                                                    size_t rows) const {
+  auto data = Matrix(matrix, rows);
+  if (!data.ok()) return data.status();
+  return booster_.Predict(data.value(), xgb::PredictKind::kContributions);
+}
+
+}  // namespace leadscore

@@ -1,0 +1,79 @@
+// A trained lead-scoring model: the XGBoost booster plus everything needed to use it
+// correctly, all stored as booster attributes inside XGBoost's own JSON model file (so any
+// XGBoost can still load it): model_version, the feature spec and feature set, the decision
+// threshold, the calibration map, metrics, training time and data hash.
+//
+// A LeadModel is immutable once built and is shared as std::shared_ptr<const LeadModel>;
+// every const method is safe to call from several threads at once.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "features/feature_spec.h"
+#include "model/calibration.h"
+#include "model/feature_encoder.h"
+#include "model/xgboost_adapter.h"
+
+namespace leadscore {
+
+struct ModelMetadata {
+  std::string model_version;  // registry version, or "local-<hash>" without a registry
+  std::string feature_set;    // a FeatureSpec::feature_sets key
+  double threshold = 0.8;     // label "high" iff score > threshold
+  std::string trained_at;     // ISO 8601 UTC
+  std::string data_hash;      // ContentHash of the training table
+  std::map<std::string, double> metrics;
+  std::map<std::string, std::string> params;
+};
+
+class LeadModel {
+ public:
+  // Takes a freshly trained booster and records spec, set, calibration and metadata in it.
+  static Result<std::shared_ptr<const LeadModel>> Assemble(xgb::Booster booster,
+                                                           const FeatureSpec& spec,
+                                                           const ModelMetadata& metadata,
+                                                           Calibration calibration);
+  // Reads XGBoost JSON written by ToJson(); fails with a clear message when an attribute is
+  // missing or the stored feature spec does not match the one compiled into this binary.
+  static Result<std::shared_ptr<const LeadModel>> FromJson(std::string_view model_json);
+  static Result<std::shared_ptr<const LeadModel>> LoadFile(const std::filesystem::path& path);
+
+  // The same model under another version (the registry's version is known after logging).
+  Result<std::shared_ptr<const LeadModel>> WithVersion(const std::string& version) const;
+
+  Result<std::string> ToJson() const;
+  // Writes atomically: a temporary file renamed over `path`.
+  Status SaveFile(const std::filesystem::path& path) const;
+
+  // `matrix` is rows x encoder().width(), row-major (FeatureEncoder output).
+  Result<std::vector<double>> PredictRaw(std::span<const float> matrix, size_t rows) const;
+  // The served score: the calibrated probability.
+  Result<std::vector<double>> Score(std::span<const float> matrix, size_t rows) const;
+  // SHAP contributions: rows x (width + 1), last column the bias; rows sum to the margin.
+  Result<std::vector<float>> Contributions(std::span<const float> matrix, size_t rows) const;
+  Result<std::vector<xgb::FeatureScore>> Importance() const { return booster_.TotalGain(); }
+
+  const ModelMetadata& metadata() const { return metadata_; }
+  const FeatureSpec& spec() const { return *spec_; }
+  const FeatureEncoder& encoder() const { return encoder_; }
+  const Calibration& calibration() const { return calibration_; }
+
+ private:
+  LeadModel(xgb::Booster booster, std::unique_ptr<FeatureSpec> spec, FeatureEncoder encoder,
+            Calibration calibration, ModelMetadata metadata);
+  Result<xgb::DMatrix> Matrix(std::span<const float> matrix, size_t rows) const;
+
+  xgb::Booster booster_;
+  std::unique_ptr<FeatureSpec> spec_;  // owned; the encoder points into it
+  FeatureEncoder encoder_;
+  Calibration calibration_;
+  ModelMetadata metadata_;
+};
+
+}  // namespace leadscore

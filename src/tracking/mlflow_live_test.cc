@@ -1,0 +1,132 @@
+// Against a real MLflow server only: set LEADSCORE_MLFLOW_TEST_URI (tests/e2e/test_mlflow.py
+// starts a server of its own and runs this test with it). Logs a run with params, metrics,
+// tags and a tiny XGBoost model in MLflow's xgboost flavor, registers it, and writes what it
+// did to LEADSCORE_MLFLOW_TEST_OUT (JSON) so the Python side can check it with mlflow itself.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "model/xgboost_adapter.h"
+#include "tracking/mlflow_client.h"
+#include "tracking/mlflow_model.h"
+
+namespace leadscore {
+namespace {
+
+const std::vector<std::string> kFeatures = {"sessions", "engaged_sessions", "page_views"};
+
+// 20 leads with integer counts and a label that depends on them.
+struct TinyData {
+  std::vector<std::vector<double>> rows;
+  std::vector<float> values;  // row-major, for XGBoost
+  std::vector<float> labels;
+};
+
+TinyData MakeData() {
+  TinyData data;
+  for (int i = 0; i < 20; ++i) {
+    double sessions = i % 7 + 1;
+    double engaged = std::min(sessions, static_cast<double>(i % 4));
+    double page_views = 2 * sessions + i % 3;
+    data.rows.push_back({sessions, engaged, page_views});
+    for (double v : data.rows.back()) data.values.push_back(static_cast<float>(v));
+    data.labels.push_back(engaged * 2 + i % 2 > 4 ? 1.0F : 0.0F);
+  }
+  return data;
+}
+
+#define ASSERT_OK(expr)                                              \
+  do {                                                               \
+    const ::leadscore::Status status_ = (expr);                      \
+    ASSERT_TRUE(status_.ok()) << #expr << ": " << status_.message(); \
+  } while (false)
+
+// Declares `lhs` holding the value of a Result, or fails the test with its message.
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                               \
+  auto lhs##_result = (expr);                                                         \
+  ASSERT_TRUE(lhs##_result.ok()) << #expr << ": " << lhs##_result.status().message(); \
+  auto lhs = std::move(lhs##_result).value()
+
+TEST(MlflowLive, LogsARunWithAnXgboostModelAndRegistersIt) {
+  const char* uri = std::getenv("LEADSCORE_MLFLOW_TEST_URI");
+  if (uri == nullptr || *uri == '\0') {
+    GTEST_SKIP() << "needs a real MLflow server: set LEADSCORE_MLFLOW_TEST_URI (the end-to-end "
+                    "test tests/e2e/test_mlflow.py starts one and runs this test against it)";
+  }
+
+  // A two-round booster trained through the engine's XGBoost adapter.
+  TinyData data = MakeData();
+  ASSERT_OK_AND_ASSIGN(matrix, xgb::DMatrix::FromDense(data.values, 20, kFeatures.size()));
+  ASSERT_OK(matrix.SetLabels(data.labels));
+  ASSERT_OK_AND_ASSIGN(booster, xgb::Booster::ForTraining(matrix));
+  ASSERT_OK(booster.SetParam("objective", "binary:logistic"));
+  ASSERT_OK(booster.SetParam("max_depth", "2"));
+  ASSERT_OK(booster.SetParam("min_child_weight", "0"));
+  ASSERT_OK(booster.SetParam("seed", "42"));
+  ASSERT_OK(booster.SetFeatureNames(kFeatures));
+  for (int round = 0; round < 2; ++round) ASSERT_OK(booster.UpdateOneIter(round, matrix));
+  ASSERT_OK_AND_ASSIGN(model_json, booster.SaveJson());
+  ASSERT_OK_AND_ASSIGN(probabilities, booster.Predict(matrix, xgb::PredictKind::kProbability));
+
+  // Tracking: a run with params, metrics (one with history), tags and the model.
+  MlflowOptions options;
+  options.tracking_uri = uri;
+  ASSERT_OK_AND_ASSIGN(client, MlflowClient::Connect(options));
+  ASSERT_OK_AND_ASSIGN(experiment_id, client.GetOrCreateExperiment("leadscore live test"));
+  ASSERT_OK_AND_ASSIGN(run, client.CreateRun(experiment_id, "live-test", {{"source", "gtest"}}));
+  constexpr int64_t kTime = 1700000000000;
+  std::vector<Metric> metrics = {{"auc", 0.875, kTime, 0}, {"logloss", 0.5, kTime, 0}};
+  for (int step = 0; step < 3; ++step) {
+    metrics.push_back({"train_loss", 1.0 / (step + 1), kTime + step, step});
+  }
+  ASSERT_OK(client.LogBatch(
+      run.run_id, {{"max_depth", "2"}, {"n_estimators", "2"}, {"objective", "binary:logistic"}},
+      metrics, {{"feature_set", "base"}, {"data_hash", "sha256:test"}}));
+  std::vector<std::vector<double>> example(data.rows.begin(), data.rows.begin() + 5);
+  XgboostModelOptions model_options;
+  model_options.column_types.assign(kFeatures.size(), ColumnType::kLong);
+  ASSERT_OK_AND_ASSIGN(source,
+                       LogXgboostModel(client, run, model_json, kFeatures, example, model_options));
+  ASSERT_OK_AND_ASSIGN(
+      mlmodel, client.DownloadArtifact("runs:/" + run.run_id + "/lead_scoring_xgb_model/MLmodel"));
+  EXPECT_NE(mlmodel.find("loader_module: mlflow.xgboost"), std::string::npos);
+  ASSERT_OK(client.FinishRun(run.run_id, true));
+
+  // Registry: a version of a model of its own, alias and tags, read back.
+  const std::string model_name = "lead-scoring-live";
+  ASSERT_OK(client.EnsureRegisteredModel(model_name));
+  ASSERT_OK(client.EnsureRegisteredModel(model_name));  // idempotent
+  ASSERT_OK_AND_ASSIGN(version, client.CreateModelVersion(model_name, source, run.run_id));
+  EXPECT_EQ(version.status, "READY");
+  ASSERT_OK(client.SetAlias(model_name, "challenger", version.version));
+  ASSERT_OK_AND_ASSIGN(challenger, client.GetVersionByAlias(model_name, "challenger"));
+  ASSERT_TRUE(challenger.has_value());
+  EXPECT_EQ(challenger->version, version.version);
+  EXPECT_EQ(challenger->source, source);
+  ASSERT_OK_AND_ASSIGN(unset, client.GetVersionByAlias(model_name, "no-such-alias"));
+  EXPECT_FALSE(unset.has_value());
+  ASSERT_OK(client.SetModelVersionTag(model_name, version.version, "auc", "0.875"));
+  ASSERT_OK_AND_ASSIGN(tagged, client.GetModelVersion(model_name, version.version));
+  EXPECT_EQ(tagged.tags["auc"], "0.875");
+  ASSERT_OK(client.SetRegisteredModelTag(model_name, "owner", "leadscore"));
+  ASSERT_OK_AND_ASSIGN(model_tags, client.GetRegisteredModelTags(model_name));
+  EXPECT_EQ(model_tags["owner"], "leadscore");
+  auto missing = client.GetModelVersion(model_name, "999");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("HTTP 404 RESOURCE_DOES_NOT_EXIST"), std::string::npos)
+      << missing.status().message();
+
+  if (const char* out = std::getenv("LEADSCORE_MLFLOW_TEST_OUT"); out != nullptr) {
+    nlohmann::json report = {{"run_id", run.run_id},     {"experiment_id", experiment_id},
+                             {"model_name", model_name}, {"version", version.version},
+                             {"source", source},         {"feature_names", kFeatures},
+                             {"rows", data.rows},        {"probabilities", probabilities}};
+    std::ofstream(out) << report.dump(2);
+  }
+}
+
+}  // namespace
+}  // namespace leadscore

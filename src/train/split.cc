@@ -1,0 +1,74 @@
+#include "train/split.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "datagen/random.h"
+
+namespace leadscore {
+namespace {
+
+// Fisher–Yates with our own Random, so a seed gives the same split on every platform.
+void Shuffle(std::vector<size_t>& rows, Random& rng) {
+  for (size_t i = rows.size(); i > 1; --i) {
+    const auto j = static_cast<size_t>(rng.UniformInt(0, static_cast<int64_t>(i) - 1));
+    std::swap(rows[i - 1], rows[j]);
+  }
+}
+
+// Moves round(fraction * size) rows of each class from `pool` to `taken`.
+void TakeStratified(std::span<const int> labels, std::vector<size_t>& pool, double fraction,
+                    uint64_t seed, uint64_t stream, std::vector<size_t>& taken) {
+  std::vector<size_t> by_class[2];
+  for (size_t row : pool) by_class[labels[row] == 1 ? 1 : 0].push_back(row);
+  pool.clear();
+  for (int label = 0; label < 2; ++label) {
+    std::vector<size_t>& rows = by_class[label];
+    std::sort(rows.begin(), rows.end());
+    Random rng(seed, stream * 2 + static_cast<uint64_t>(label));
+    Shuffle(rows, rng);
+    const auto count = static_cast<size_t>(std::llround(fraction * static_cast<double>(rows.size())));
+    taken.insert(taken.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(count));
+    pool.insert(pool.end(), rows.begin() + static_cast<std::ptrdiff_t>(count), rows.end());
+  }
+  std::sort(taken.begin(), taken.end());
+  std::sort(pool.begin(), pool.end());
+}
+
+bool HasBothClasses(std::span<const int> labels, const std::vector<size_t>& rows) {
+  bool seen[2] = {false, false};
+  for (size_t row : rows) seen[labels[row] == 1 ? 1 : 0] = true;
+  return seen[0] && seen[1];
+}
+
+}  // namespace
+
+DataSplit StratifiedSplit(std::span<const int> labels, double test_fraction,
+                          double calibration_fraction, uint64_t seed) {
+  DataSplit split;
+  std::vector<size_t> pool(labels.size());
+  for (size_t i = 0; i < pool.size(); ++i) pool[i] = i;
+  TakeStratified(labels, pool, test_fraction, seed, 1, split.test);
+  TakeStratified(labels, pool, calibration_fraction, seed, 2, split.calibration);
+  split.train = std::move(pool);
+  return split;
+}
+
+Result<DataSplit> TimeSplit(std::span<const int64_t> created_at, std::span<const int> labels,
+                            int64_t cutoff, double calibration_fraction, uint64_t seed) {
+  DataSplit split;
+  std::vector<size_t> pool;
+  for (size_t row = 0; row < labels.size(); ++row) {
+    (created_at[row] < cutoff ? pool : split.test).push_back(row);
+  }
+  if (!HasBothClasses(labels, pool) || !HasBothClasses(labels, split.test)) {
+    return Status::Error("the time split leaves a side without both won and lost leads (" +
+                         std::to_string(pool.size()) + " before the cutoff, " +
+                         std::to_string(split.test.size()) + " after); choose another cutoff");
+  }
+  TakeStratified(labels, pool, calibration_fraction, seed, 2, split.calibration);
+  split.train = std::move(pool);
+  return split;
+}
+
+}  // namespace leadscore

@@ -1,0 +1,105 @@
+#include "train/train_run.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "common/content_hash.h"
+#include "features/feature_table.h"
+#include "metrics/oracle.h"
+#include "train/mlflow_logging.h"
+
+namespace leadscore {
+namespace {
+
+// truth.csv values aligned to table rows, or an error naming the first lead without one.
+Result<std::vector<double>> AlignTruth(const FeatureTable& table,
+                                       const std::filesystem::path& path) {
+  auto truth = ReadTruth(path);
+  if (!truth.ok()) return truth.status();
+  if (table.visitor_ids.empty()) {
+    return Status::Error("--truth needs a visitor_id column in the feature table");
+  }
+  std::vector<double> aligned(table.rows());
+  for (size_t row = 0; row < table.rows(); ++row) {
+    auto it = truth.value().find(table.visitor_ids[row]);
+    if (it == truth.value().end()) {
+      return Status::Error("lead " + table.ids[row] + " has no row in " + path.string() +
+                           "; pass the truth.csv generated with this data");
+    }
+    aligned[row] = it->second;
+  }
+  return aligned;
+}
+
+void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
+  const auto& m = outcome.test.metrics;
+  std::cout << fmt::format(
+      "trained {} on {} rows ({} calibration, {} test), calibration {}\n",
+      options.train.feature_set, outcome.split.train.size(), outcome.split.calibration.size(),
+      outcome.split.test.size(), CalibrationMethodName(outcome.model->calibration().method()));
+  std::cout << fmt::format("  AUC {:.4f}  (chance 0.5000", m.at("auc"));
+  if (m.contains("auc_oracle")) {
+    std::cout << fmt::format(", oracle {:.4f}, gap {:.4f}", m.at("auc_oracle"), m.at("auc_gap"));
+  }
+  std::cout << ")\n";
+  std::cout << fmt::format(
+      "  logloss {:.4f}  brier {:.4f} (uncalibrated {:.4f})  positive rate {:.4f}\n",
+      m.at("logloss"), m.at("brier"), m.at("brier_uncalibrated"), m.at("positive_rate"));
+  std::cout << fmt::format(
+      "  at {:.2f}: precision {:.4f} recall {:.4f} f1 {:.4f} ({:.2f}% of leads high)\n",
+      options.train.threshold, m.at("precision"), m.at("recall"), m.at("f1"), 100.0 * m.at("high_rate"));
+  std::cout << fmt::format("  at 0.50: precision {:.4f} recall {:.4f} f1 {:.4f}\n",
+                           m.at("precision_at_0_5"), m.at("recall_at_0_5"), m.at("f1_at_0_5"));
+}
+
+}  // namespace
+
+Result<TrainRunReport> RunTraining(const TrainRunOptions& options) {
+  const bool tracked = options.tracking_uri != "none";
+  // Connect first: an unreachable server must stop the run before any work or output.
+  std::unique_ptr<MlflowSession> session;
+  if (tracked) {
+    auto connected = MlflowSession::Connect(options);
+    if (!connected.ok()) return connected.status();
+    session = std::move(connected).value();
+  }
+
+  auto table = ReadFeatureTable(options.data, FeatureSpec::Builtin());
+  if (!table.ok()) return table.status();
+  std::vector<double> truth;
+  if (!options.truth.empty()) {
+    auto aligned = AlignTruth(table.value(), options.truth);
+    if (!aligned.ok()) return aligned.status();
+    truth = std::move(aligned).value();
+  }
+  TrainOptions train_options = options.train;
+  auto data_hash = FileContentHash(options.data);
+  if (!data_hash.ok()) return data_hash.status();
+  train_options.data_hash = data_hash.value();
+
+  auto outcome = Train(table.value(), train_options, truth.empty() ? nullptr : &truth);
+  if (!outcome.ok()) return outcome.status();
+  PrintSummary(outcome.value(), options);
+
+  TrainRunReport report;
+  report.metrics = outcome.value().test.metrics;
+  if (!tracked) {
+    auto model_json = outcome.value().model->ToJson();
+    if (!model_json.ok()) return model_json.status();
+    report.model_version = "local-" + ContentHash(model_json.value()).substr(0, 12);
+    auto versioned = outcome.value().model->WithVersion(report.model_version);
+    if (!versioned.ok()) return versioned.status();
+    LEADSCORE_RETURN_IF_ERROR(versioned.value()->SaveFile(options.model_out));
+    report.promoted = true;
+    report.gate_reason = "no tracking server: the model was written without registry or gate";
+    std::cerr << "warning: --tracking-uri none: nothing was logged to MLflow; wrote "
+              << options.model_out.string() << " as version " << report.model_version << "\n";
+    return report;
+  }
+  auto logged = session->LogAndGate(table.value(), outcome.value(), truth, options);
+  if (!logged.ok()) return logged.status();
+  return logged;
+}
+
+}  // namespace leadscore

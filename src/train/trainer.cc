@@ -1,0 +1,199 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "common/civil_time.h"
+#include "metrics/auc.h"
+
+namespace leadscore {
+namespace {
+
+std::string ShortestDouble(double value) {
+  std::ostringstream out;
+  out.imbue(std::locale::classic());
+  out << value;
+  return out.str();
+}
+
+std::string UtcNow() {
+  const auto now = std::chrono::system_clock::now();
+  const int64_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  std::string text = FormatTimestamp(seconds);
+  text[10] = 'T';
+  return text + "Z";
+}
+
+std::vector<int> LabelsOf(const FeatureTable& table, std::span<const size_t> rows) {
+  std::vector<int> labels;
+  labels.reserve(rows.size());
+  for (size_t row : rows) labels.push_back(table.labels[row]);
+  return labels;
+}
+
+Result<xgb::Booster> FitBooster(const FeatureEncoder& encoder, const FeatureTable& table,
+                                const std::vector<size_t>& rows, const XgbParams& params) {
+  const std::vector<float> matrix = encoder.EncodeTableRows(table, rows);
+  auto train = xgb::DMatrix::FromDense(matrix, rows.size(), encoder.width());
+  if (!train.ok()) return train.status();
+  std::vector<float> labels;
+  for (size_t row : rows) labels.push_back(static_cast<float>(table.labels[row]));
+  LEADSCORE_RETURN_IF_ERROR(train.value().SetLabels(labels));
+
+  auto booster = xgb::Booster::ForTraining(train.value());
+  if (!booster.ok()) return booster.status();
+  // XGBoost's own names for the seed's parameters.
+  std::map<std::string, std::string> settings = {
+      {"max_depth", std::to_string(params.max_depth)},
+      {"eta", ShortestDouble(params.learning_rate)},
+      {"objective", params.objective},
+      {"eval_metric", params.eval_metric},
+      {"seed", std::to_string(params.random_state)},
+      {"nthread", std::to_string(params.nthread)},
+      {"tree_method", params.tree_method},
+      {"verbosity", "1"},
+  };
+  for (const auto& [key, value] : params.extra) settings[key] = value;
+  for (const auto& [key, value] : settings) {
+    LEADSCORE_RETURN_IF_ERROR(booster.value().SetParam(key, value));
+  }
+  LEADSCORE_RETURN_IF_ERROR(booster.value().SetFeatureNames(encoder.column_names()));
+  for (int round = 0; round < params.n_estimators; ++round) {
+    LEADSCORE_RETURN_IF_ERROR(booster.value().UpdateOneIter(round, train.value()));
+  }
+  return booster;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> XgbParams::AsMap() const {
+  std::map<std::string, std::string> out = {
+      {"max_depth", std::to_string(max_depth)},
+      {"learning_rate", ShortestDouble(learning_rate)},
+      {"n_estimators", std::to_string(n_estimators)},
+      {"objective", objective},
+      {"eval_metric", eval_metric},
+      {"random_state", std::to_string(random_state)},
+      {"nthread", std::to_string(nthread)},
+      {"tree_method", tree_method},
+  };
+  for (const auto& [key, value] : extra) out[key] = value;
+  return out;
+}
+
+Result<Evaluation> Evaluate(const LeadModel& model, const FeatureTable& table,
+                            std::span<const size_t> rows, const std::vector<double>* truth) {
+  const std::vector<float> matrix = model.encoder().EncodeTableRows(table, rows);
+  auto raw = model.PredictRaw(matrix, rows.size());
+  if (!raw.ok()) return raw.status();
+  std::vector<double> scores = raw.value();
+  for (double& p : scores) p = model.calibration().Apply(p);
+  const std::vector<int> labels = LabelsOf(table, rows);
+
+  Evaluation evaluation;
+  auto& m = evaluation.metrics;
+  m["auc"] = RocAuc(scores, labels);
+  m["auc_uncalibrated"] = RocAuc(raw.value(), labels);
+  const ThresholdMetrics at_threshold = AtThreshold(scores, labels, model.metadata().threshold);
+  m["accuracy"] = at_threshold.accuracy;
+  m["precision"] = at_threshold.precision;
+  m["recall"] = at_threshold.recall;
+  m["f1"] = at_threshold.f1;
+  m["high_rate"] = static_cast<double>(at_threshold.true_positives + at_threshold.false_positives) /
+                   static_cast<double>(rows.size());
+  const ThresholdMetrics at_half = AtThreshold(scores, labels, 0.5);
+  m["accuracy_at_0_5"] = at_half.accuracy;
+  m["precision_at_0_5"] = at_half.precision;
+  m["recall_at_0_5"] = at_half.recall;
+  m["f1_at_0_5"] = at_half.f1;
+  m["logloss"] = LogLoss(scores, labels);
+  m["brier"] = BrierScore(scores, labels);
+  m["brier_uncalibrated"] = BrierScore(raw.value(), labels);
+  m["positive_rate"] = PositiveRate(labels);
+  m["test_rows"] = static_cast<double>(rows.size());
+  if (truth != nullptr) {
+    std::vector<double> p_true;
+    for (size_t row : rows) p_true.push_back((*truth)[row]);
+    m["auc_oracle"] = RocAuc(p_true, labels);
+    m["auc_gap"] = m["auc_oracle"] - m["auc"];
+  }
+  evaluation.reliability = ReliabilityTable(scores, labels);
+  return evaluation;
+}
+
+Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& options,
+                           const std::vector<double>* truth) {
+  const FeatureSpec& spec = FeatureSpec::Builtin();
+  auto encoder = FeatureEncoder::ForSet(spec, options.feature_set);
+  if (!encoder.ok()) return encoder.status();
+  const double positives = PositiveRate(table.labels) * static_cast<double>(table.rows());
+  if (positives < 1.0 || positives > static_cast<double>(table.rows()) - 1.0) {
+    return Status::Error("the label " + spec.label_column +
+                         " has a single class in the data; a model needs won and lost leads");
+  }
+
+  TrainOutcome outcome;
+  if (options.time_split_at.has_value()) {
+    if (table.created_at.empty()) {
+      return Status::Error("a time split needs a created_at column in the feature table");
+    }
+    auto split = TimeSplit(table.created_at, table.labels, *options.time_split_at,
+                           options.calibration_fraction, options.split_seed);
+    if (!split.ok()) return split.status();
+    outcome.split = std::move(split).value();
+  } else {
+    outcome.split = StratifiedSplit(table.labels, options.test_fraction,
+                                    options.calibration_fraction, options.split_seed);
+  }
+
+  auto booster = FitBooster(encoder.value(), table, outcome.split.train, options.xgb);
+  if (!booster.ok()) return booster.status();
+
+  ModelMetadata metadata;
+  metadata.feature_set = options.feature_set;
+  metadata.threshold = options.threshold;
+  metadata.trained_at = UtcNow();
+  metadata.data_hash = options.data_hash;
+  metadata.params = options.xgb.AsMap();
+  // First assemble without calibration to get raw scores on the held-out slice.
+  auto uncalibrated = LeadModel::Assemble(std::move(booster).value(), spec, metadata,
+                                          Calibration::Identity());
+  if (!uncalibrated.ok()) return uncalibrated.status();
+  const std::vector<float> calibration_matrix =
+      encoder.value().EncodeTableRows(table, outcome.split.calibration);
+  auto calibration_raw =
+      uncalibrated.value()->PredictRaw(calibration_matrix, outcome.split.calibration.size());
+  if (!calibration_raw.ok()) return calibration_raw.status();
+  Calibration calibration =
+      Calibration::Fit(calibration_raw.value(), LabelsOf(table, outcome.split.calibration));
+
+  auto uncalibrated_test = Evaluate(*uncalibrated.value(), table, outcome.split.test, truth);
+  if (!uncalibrated_test.ok()) return uncalibrated_test.status();
+  outcome.reliability_uncalibrated = uncalibrated_test.value().reliability;
+
+  // Re-assemble with the calibration, evaluate, and store the metrics inside the model.
+  auto model_json = uncalibrated.value()->ToJson();
+  if (!model_json.ok()) return model_json.status();
+  auto booster_again = xgb::Booster::FromJson(model_json.value());
+  if (!booster_again.ok()) return booster_again.status();
+  auto calibrated =
+      LeadModel::Assemble(std::move(booster_again).value(), spec, metadata, calibration);
+  if (!calibrated.ok()) return calibrated.status();
+  auto test = Evaluate(*calibrated.value(), table, outcome.split.test, truth);
+  if (!test.ok()) return test.status();
+  outcome.test = std::move(test).value();
+
+  metadata.metrics = outcome.test.metrics;
+  metadata.metrics["train_rows"] = static_cast<double>(outcome.split.train.size());
+  metadata.metrics["calibration_rows"] = static_cast<double>(outcome.split.calibration.size());
+  auto booster_final = xgb::Booster::FromJson(model_json.value());
+  if (!booster_final.ok()) return booster_final.status();
+  auto model = LeadModel::Assemble(std::move(booster_final).value(), spec, metadata, calibration);
+  if (!model.ok()) return model.status();
+  outcome.model = std::move(model).value();
+  return outcome;
+}
+
+}  // namespace leadscore

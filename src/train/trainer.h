@@ -1,0 +1,73 @@
+// The training engine: split, fit XGBoost through the C API, calibrate on a held-out slice,
+// and measure on the test split with leadscore's own metrics. No I/O: callers read the table
+// and decide where the model goes (train/train_run.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "features/feature_table.h"
+#include "metrics/classification.h"
+#include "model/lead_model.h"
+#include "train/split.h"
+
+namespace leadscore {
+
+// The seed's parameters are the defaults; every one is a `leadscore train` flag and logged.
+struct XgbParams {
+  int max_depth = 5;
+  double learning_rate = 0.1;
+  int n_estimators = 100;
+  std::string objective = "binary:logistic";
+  std::string eval_metric = "auc";
+  int random_state = 42;
+  int nthread = 0;                           // 0: all cores
+  // Not one of the seed's parameters: XGBoost 1.7's "auto" picks "exact", 3-8x slower here
+  // with the same AUC; "hist" is XGBoost 2's default.
+  std::string tree_method = "hist";
+  std::map<std::string, std::string> extra;  // any other XGBoost parameter (--param k=v)
+
+  // As logged to MLflow and stored in the model (the seed's names).
+  std::map<std::string, std::string> AsMap() const;
+};
+
+struct TrainOptions {
+  std::string feature_set = "base";
+  XgbParams xgb;
+  double test_fraction = 0.2;
+  double calibration_fraction = 0.2;     // of the rows left after the test split
+  std::optional<int64_t> time_split_at;  // epoch seconds: train before, test from then on
+  uint64_t split_seed = 42;
+  double threshold = 0.8;
+  std::string data_hash;
+};
+
+struct Evaluation {
+  std::map<std::string, double> metrics;
+  std::vector<ReliabilityBin> reliability;  // of the served (calibrated) score
+};
+
+struct TrainOutcome {
+  std::shared_ptr<const LeadModel> model;  // model_version still empty
+  DataSplit split;
+  Evaluation test;
+  std::vector<ReliabilityBin> reliability_uncalibrated;
+};
+
+// Fails on a table whose label has one class, or on any XGBoost error.
+Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& options,
+                           const std::vector<double>* truth);
+
+// Metrics of `model`'s served score on `rows`: auc, accuracy/precision/recall/f1 at the
+// model's threshold (plain names) and at 0.5 (suffix _at_0_5), logloss, brier, positive_rate,
+// high_rate; with `truth` (aligned to table rows) auc_oracle and auc_gap = auc_oracle - auc.
+Result<Evaluation> Evaluate(const LeadModel& model, const FeatureTable& table,
+                            std::span<const size_t> rows, const std::vector<double>* truth);
+
+}  // namespace leadscore
