@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Shared by run_mlflow_server.sh and stop_mlflow_server.sh (sourced, not run): where the
 # server's state lives and how to tell whether the server started here is alive.
 # Expects $repo to be the repository root.
 
+# shellcheck disable=SC2034  # the variables are used by the scripts that source this file
 MLFLOW_HOST=127.0.0.1
 MLFLOW_PORT=${LEADSCORE_MLFLOW_PORT:-5001}
 MLFLOW_DIR=$(realpath -m "${LEADSCORE_MLFLOW_DIR:-$repo/ml}")

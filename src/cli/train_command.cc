@@ -47,6 +47,9 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--gate-tolerance", options->gate_tolerance,
                   "Promote when AUC >= champion AUC - tolerance (same evaluation rows)")
       ->capture_default_str();
+  cmd->add_option("--report-json", options->report_json,
+                  "Also write the outcome (version, run id, promoted, gate reason, metrics) as "
+                  "JSON to this file, for scripts such as scripts/retrain");
   cmd->add_option("--max-depth", options->train.xgb.max_depth)->capture_default_str();
   cmd->add_option("--learning-rate", options->train.xgb.learning_rate)->capture_default_str();
   cmd->add_option("--n-estimators", options->train.xgb.n_estimators)->capture_default_str();
@@ -56,7 +59,8 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--nthread", options->train.xgb.nthread, "XGBoost threads (0: all cores)")
       ->capture_default_str();
   cmd->add_option("--tree-method", options->train.xgb.tree_method)->capture_default_str();
-  cmd->add_option("--param", *extra_params, "Any other XGBoost parameter as key=value (repeatable)");
+  cmd->add_option("--param", *extra_params,
+                  "Any other XGBoost parameter as key=value (repeatable)");
 
   cmd->callback([options, time_split, extra_params, result] {
     for (const auto& pair : *extra_params) {

@@ -14,11 +14,22 @@ void AppendPadded(int64_t value, int width, std::string& out) {
   out.append(digits, end);
 }
 
+// Digits only: from_chars alone would accept a sign ("-1" hours).
 bool ParseField(std::string_view text, size_t pos, size_t len, int& out) {
   if (pos + len > text.size()) return false;
+  for (size_t i = pos; i < pos + len; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
   auto first = text.data() + pos;
   auto [ptr, ec] = std::from_chars(first, first + len, out);
   return ec == std::errc() && ptr == first + len;
+}
+
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
 }
 
 }  // namespace
@@ -74,7 +85,7 @@ Result<int64_t> ParseTimestamp(std::string_view text) {
   const bool date_ok = text.size() >= 10 && text[4] == '-' && text[7] == '-' &&
                        ParseField(text, 0, 4, year) && ParseField(text, 5, 2, month) &&
                        ParseField(text, 8, 2, day) && month >= 1 && month <= 12 && day >= 1 &&
-                       day <= 31;
+                       day <= DaysInMonth(year, month);
   bool time_ok = text.size() == 10;
   if (text.size() == 19 && text[10] == ' ' && text[13] == ':' && text[16] == ':') {
     time_ok = ParseField(text, 11, 2, hour) && ParseField(text, 14, 2, minute) &&

@@ -57,7 +57,8 @@ uint64_t Random::NextU64() {
 double Random::Uniform() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
 
 int64_t Random::UniformInt(int64_t lo, int64_t hi) {
-  const uint64_t range = static_cast<uint64_t>(hi - lo) + 1;
+  // Unsigned arithmetic: hi - lo overflows int64_t for ranges wider than INT64_MAX.
+  const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
   if (range == 0) return static_cast<int64_t>(NextU64());  // the full 64-bit range
   // Lemire's nearly divisionless method with rejection: exact uniformity.
   uint64_t x = NextU64();
@@ -71,7 +72,7 @@ int64_t Random::UniformInt(int64_t lo, int64_t hi) {
       low = static_cast<uint64_t>(m);
     }
   }
-  return lo + static_cast<int64_t>(m >> 64);
+  return static_cast<int64_t>(static_cast<uint64_t>(lo) + static_cast<uint64_t>(m >> 64));
 }
 
 bool Random::Bernoulli(double p) { return Uniform() < p; }

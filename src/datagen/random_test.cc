@@ -156,7 +156,7 @@ TEST(Random, UniformIntOfASingleValueAndOfWideRanges) {
 // (undefined behaviour, reported by UBSan) whenever the range exceeds INT64_MAX, e.g. the
 // full range its own comment promises to handle. Enable once the difference is taken in
 // uint64_t.
-TEST(Random, DISABLED_UniformIntOfTheFullRangeIsDefined) {
+TEST(Random, UniformIntOfTheFullRangeIsDefined) {
   Random rng(3, 2);
   bool negative = false, positive = false;
   for (int i = 0; i < 100; ++i) {

@@ -65,7 +65,10 @@ Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem:
     if (ec != std::errc() || ptr != text.data() + text.size() || p < 0.0 || p > 1.0) {
       return reader.FieldError(p_col, "'" + std::string(text) + "' is not a probability in [0, 1]");
     }
-    truth.emplace(reader.Field(id_col), p);
+    if (!truth.emplace(reader.Field(id_col), p).second) {
+      return reader.FieldError(id_col, "visitor " + std::string(reader.Field(id_col)) +
+                                           " appears twice; each lead needs exactly one p_won");
+    }
   }
   LEADSCORE_RETURN_IF_ERROR(reader.status());
   return truth;

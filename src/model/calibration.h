@@ -3,6 +3,8 @@
 // held-out predictions, saved inside the model as JSON and applied by the server.
 //
 // A Calibration is an immutable value: Apply() is const and safe to call from many threads.
+// Fitting preconditions (asserted in debug builds): one label per score, labels 0 or 1,
+// scores finite (probabilities in [0, 1] for Platt; values outside are clipped).
 #pragma once
 
 #include <cstddef>
@@ -39,11 +41,12 @@ class Calibration {
   static Calibration Identity();
 
   // Isotonic regression of the labels on the scores by pool-adjacent-violators, tied scores
-  // pooled first: the non-decreasing step function closest to the labels in squared error.
-  // Apply() interpolates linearly between the fitted points and clips outside their range,
-  // exactly like scikit-learn's IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).
-  // Consecutive points with equal y are reduced to the first and last of their run, which
-  // leaves Apply() unchanged. Scores must be finite; empty input gives Identity().
+  // pooled first: the non-decreasing fit closest to the labels in squared error. Apply()
+  // interpolates linearly between the fitted points and clips outside their range, like
+  // scikit-learn's IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1) to the last bit
+  // or two (its knots, and numpy.interp's arithmetic between them). Consecutive points with
+  // equal y are reduced to the first and last of their run, which leaves Apply() unchanged.
+  // Empty input gives Identity().
   static Calibration FitIsotonic(std::span<const double> scores, std::span<const int> labels);
 
   // Platt scaling: Apply(p) = sigmoid(a * logit(p) + b), with a and b minimising the log loss

@@ -37,6 +37,13 @@ std::string ParseError(const std::string& json) {
   return parsed.ok() ? std::string() : parsed.status().message();
 }
 
+std::vector<double> ApplyAll(const Calibration& c, const std::vector<double>& probabilities) {
+  std::vector<double> out;
+  out.reserve(probabilities.size());
+  for (double p : probabilities) out.push_back(c.Apply(p));
+  return out;
+}
+
 // Uniform scores with labels drawn from `truth(score)`.
 template <typename Truth>
 void Draw(Random& rng, size_t n, Truth truth, std::vector<double>& scores,
@@ -195,8 +202,7 @@ TEST(Calibration, IsotonicReducesHeldOutBrierOfMiscalibratedScores) {
   Draw(rng, 20000, square, fit_scores, fit_labels);
   Draw(rng, 20000, square, test_scores, test_labels);
   const auto c = Isotonic(fit_scores, fit_labels);
-  std::vector<double> calibrated;
-  for (double p : test_scores) calibrated.push_back(c.Apply(p));
+  const std::vector<double> calibrated = ApplyAll(c, test_scores);
   const double raw_brier = BrierScore(test_scores, test_labels);
   const double calibrated_brier = BrierScore(calibrated, test_labels);
   EXPECT_NEAR(raw_brier, 1.0 / 6.0, 0.005);
@@ -225,9 +231,7 @@ TEST(Calibration, PlattRecoversTheSlopeAndInterceptThatGeneratedTheLabels) {
   EXPECT_EQ(c.method(), CalibrationMethod::kPlatt);
   EXPECT_NEAR(c.platt_a(), 1.7, 0.05);
   EXPECT_NEAR(c.platt_b(), -0.6, 0.05);
-  std::vector<double> calibrated;
-  for (double p : scores) calibrated.push_back(c.Apply(p));
-  EXPECT_LT(LogLoss(calibrated, labels), LogLoss(scores, labels));
+  EXPECT_LT(LogLoss(ApplyAll(c, scores), labels), LogLoss(scores, labels));
 }
 
 TEST(Calibration, PlattMatchesScikitLearn) {

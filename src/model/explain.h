@@ -18,9 +18,9 @@ struct Reason {
 };
 
 struct Explanation {
-  double bias = 0.0;             // the model's base margin
-  double margin = 0.0;           // bias + sum of contributions = logit of the raw probability
-  std::vector<Reason> reasons;   // every feature of the model's set, largest |contribution| first
+  double bias = 0.0;            // the model's base margin
+  double margin = 0.0;          // bias + sum of contributions = logit of the raw probability
+  std::vector<Reason> reasons;  // every feature of the model's set, largest |contribution| first
 };
 
 // One Explanation per row of `matrix` (rows x model.encoder().width()).

@@ -84,8 +84,10 @@ const Reason* Find(const Explanation& explanation, const std::string& feature) {
 TEST(Explain, GivesOneReasonPerFeatureOfTheSet) {
   for (const std::string set : {"base", "base+channel"}) {
     const Fixture fixture = Trained(set);
+    auto features = FeatureSpec::Builtin().FeatureSet(set);
+    ASSERT_TRUE(features.ok());
     std::set<std::string> expected;
-    for (const Feature* feature : FeatureSpec::Builtin().FeatureSet(set).value()) {
+    for (const Feature* feature : features.value()) {
       expected.insert(feature->name);
     }
     for (const Explanation& explanation : ExplainAll(fixture)) {

@@ -33,7 +33,12 @@ void FeatureEncoder::Encode(const LeadValues& values, std::span<float> out) cons
     const Feature& feature = spec_->features[features_[i]];
     const double value = values[features_[i]];
     if (feature.type == FeatureType::kCategory) {
-      out[first_column_[i] + static_cast<size_t>(value)] = 1.0f;
+      // An index outside the vocabulary is a caller bug; treat it as the unknown value
+      // rather than write past the row.
+      const auto category = static_cast<size_t>(value) < feature.values.size()
+                                ? static_cast<size_t>(value)
+                                : CategoryIndex(feature, feature.unknown);
+      out[first_column_[i] + category] = 1.0f;
     } else {
       out[first_column_[i]] = static_cast<float>(value);
     }

@@ -1,9 +1,8 @@
 #include "model/lead_model.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/atomic_files.h"
 
@@ -94,10 +93,14 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
   ModelMetadata metadata;
   std::string spec_json, calibration_json, threshold, metrics, params;
   const std::pair<const char*, std::string*> required[] = {
-      {kVersionAttr, &metadata.model_version}, {kFeatureSetAttr, &metadata.feature_set},
-      {kSpecAttr, &spec_json},                 {kThresholdAttr, &threshold},
-      {kCalibrationAttr, &calibration_json},   {kMetricsAttr, &metrics},
-      {kParamsAttr, &params},                  {kTrainedAtAttr, &metadata.trained_at},
+      {kVersionAttr, &metadata.model_version},
+      {kFeatureSetAttr, &metadata.feature_set},
+      {kSpecAttr, &spec_json},
+      {kThresholdAttr, &threshold},
+      {kCalibrationAttr, &calibration_json},
+      {kMetricsAttr, &metrics},
+      {kParamsAttr, &params},
+      {kTrainedAtAttr, &metadata.trained_at},
   };
   for (const auto& [key, slot] : required) {
     auto value = RequiredAttr(b, key);
@@ -121,12 +124,26 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
     metadata.params[key] = value.is_string() ? value.get<std::string>() : value.dump();
   }
 
-  auto spec = FeatureSpec::FromJson(spec_json);
-  if (!spec.ok()) return spec.status().WithContext("the model's feature spec");
-  auto owned_spec = std::make_unique<FeatureSpec>(std::move(spec).value());
+  auto stored_spec = FeatureSpec::FromJson(spec_json);
+  if (!stored_spec.ok()) return stored_spec.status().WithContext("the model's feature spec");
+  auto stored_encoder = FeatureEncoder::ForSet(stored_spec.value(), metadata.feature_set);
+  if (!stored_encoder.ok()) return stored_encoder.status().WithContext("the model's feature set");
+  LEADSCORE_RETURN_IF_ERROR(CheckSpecCompatible(stored_spec.value(), stored_encoder.value()));
+  // Encode with this binary's spec (tables and requests are in its feature order), using the
+  // model's feature set as stored, then prove the columns are the ones the booster learned.
+  auto owned_spec = std::make_unique<FeatureSpec>(FeatureSpec::Builtin());
+  owned_spec->feature_sets[metadata.feature_set] =
+      stored_spec.value().feature_sets.at(metadata.feature_set);
   auto encoder = FeatureEncoder::ForSet(*owned_spec, metadata.feature_set);
   if (!encoder.ok()) return encoder.status().WithContext("the model's feature set");
-  LEADSCORE_RETURN_IF_ERROR(CheckSpecCompatible(*owned_spec, encoder.value()));
+  auto booster_columns = b.FeatureNames();
+  if (!booster_columns.ok()) return booster_columns.status();
+  if (booster_columns.value() != encoder.value().column_names()) {
+    return Status::Error(
+        "the model's booster was trained on other columns than its feature set "
+        "'" +
+        metadata.feature_set + "' encodes; retrain the model");
+  }
   auto calibration = Calibration::FromJson(calibration_json);
   if (!calibration.ok()) return calibration.status().WithContext("the model's calibration");
 

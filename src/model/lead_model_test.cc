@@ -259,6 +259,29 @@ TEST(LeadModel, FromJsonRejectsAModelWhoseChannelVocabularyDiffers) {
   EXPECT_NE(message.find("channel"), std::string::npos) << message;
 }
 
+// A spec that lists the same features in another order (as after a spec change that inserts
+// a feature) must not make the model read one feature's column as another's: the tables it
+// scores are in this binary's order.
+TEST(LeadModel, FromJsonOfASpecInAnotherFeatureOrderScoresLikeTheOriginal) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  json& attributes = doc["learner"]["attributes"];
+  json spec = json::parse(attributes["feature_spec"].get<std::string>());
+  ASSERT_EQ(spec["features"][0]["name"], "sessions");
+  ASSERT_EQ(spec["features"][1]["name"], "engaged_sessions");
+  std::swap(spec["features"][0], spec["features"][1]);
+  attributes["feature_spec"] = spec.dump();
+  auto loaded = LeadModel::FromJson(doc.dump());
+  if (!loaded.ok()) {  // refusing the model is fine too
+    EXPECT_NE(loaded.status().message().find("differs from this binary's feature spec"),
+              std::string::npos)
+        << loaded.status().message();
+    return;
+  }
+  EXPECT_EQ(Raw(*loaded.value()), Raw(*model))
+      << "the loaded model encodes the table's columns in the stored spec's order";
+}
+
 TEST(LeadModel, FromJsonRejectsACorruptCalibration) {
   const auto model = Assembled("base");
   json doc = json::parse(ModelJson(*model));

@@ -3,7 +3,6 @@
 #include <xgboost/c_api.h>
 
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 namespace leadscore::xgb {
@@ -25,10 +24,10 @@ Result<DMatrix> DMatrix::FromDense(std::span<const float> values, size_t rows, s
                          std::to_string(rows) + " x " + std::to_string(cols));
   }
   DMatrixHandle handle = nullptr;
-  LEADSCORE_RETURN_IF_ERROR(Check(XGDMatrixCreateFromMat(values.data(), rows, cols,
-                                                         std::numeric_limits<float>::quiet_NaN(),
-                                                         &handle),
-                                  "XGDMatrixCreateFromMat"));
+  LEADSCORE_RETURN_IF_ERROR(
+      Check(XGDMatrixCreateFromMat(values.data(), rows, cols,
+                                   std::numeric_limits<float>::quiet_NaN(), &handle),
+            "XGDMatrixCreateFromMat"));
   DMatrix matrix;
   matrix.handle_.reset(handle);
   return matrix;
@@ -60,8 +59,7 @@ Result<Booster> Booster::FromJson(std::string_view model_json) {
 }
 
 Status Booster::SetParam(const std::string& name, const std::string& value) {
-  return Check(XGBoosterSetParam(handle_.get(), name.c_str(), value.c_str()),
-               "XGBoosterSetParam");
+  return Check(XGBoosterSetParam(handle_.get(), name.c_str(), value.c_str()), "XGBoosterSetParam");
 }
 
 Status Booster::UpdateOneIter(int iteration, const DMatrix& train) {
@@ -72,9 +70,9 @@ Status Booster::UpdateOneIter(int iteration, const DMatrix& train) {
 Status Booster::SetFeatureNames(const std::vector<std::string>& names) {
   std::vector<const char*> pointers;
   for (const auto& name : names) pointers.push_back(name.c_str());
-  return Check(XGBoosterSetStrFeatureInfo(handle_.get(), "feature_name", pointers.data(),
-                                          pointers.size()),
-               "XGBoosterSetStrFeatureInfo(feature_name)");
+  return Check(
+      XGBoosterSetStrFeatureInfo(handle_.get(), "feature_name", pointers.data(), pointers.size()),
+      "XGBoosterSetStrFeatureInfo(feature_name)");
 }
 
 Status Booster::SetAttr(const std::string& key, const std::string& value) {
@@ -89,6 +87,15 @@ Result<std::string> Booster::GetAttr(const std::string& key) const {
   return found != 0 && value != nullptr ? std::string(value) : std::string();
 }
 
+Result<std::vector<std::string>> Booster::FeatureNames() const {
+  bst_ulong count = 0;
+  const char** names = nullptr;
+  LEADSCORE_RETURN_IF_ERROR(
+      Check(XGBoosterGetStrFeatureInfo(handle_.get(), "feature_name", &count, &names),
+            "XGBoosterGetStrFeatureInfo(feature_name)"));
+  return std::vector<std::string>(names, names + count);
+}
+
 Result<int> Booster::BoostedRounds() const {
   int rounds = 0;
   LEADSCORE_RETURN_IF_ERROR(
@@ -98,19 +105,19 @@ Result<int> Booster::BoostedRounds() const {
 
 Result<std::vector<float>> Booster::Predict(const DMatrix& data, PredictKind kind) const {
   const int type = kind == PredictKind::kProbability ? 0 : kind == PredictKind::kMargin ? 1 : 2;
-  const std::string config = nlohmann::json{{"type", type},
-                                            {"training", false},
-                                            {"iteration_begin", 0},
-                                            {"iteration_end", 0},
-                                            {"strict_shape", false}}
-                                 .dump();
+  const std::string config = nlohmann::json{
+      {"type", type},
+      {"training", false},
+      {"iteration_begin", 0},
+      {"iteration_end", 0},
+      {"strict_shape", false}}.dump();
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;
-  LEADSCORE_RETURN_IF_ERROR(Check(
-      XGBoosterPredictFromDMatrix(handle_.get(), data.handle(), config.c_str(), &shape, &dims,
-                                  &result),
-      "XGBoosterPredictFromDMatrix"));
+  LEADSCORE_RETURN_IF_ERROR(
+      Check(XGBoosterPredictFromDMatrix(handle_.get(), data.handle(), config.c_str(), &shape, &dims,
+                                        &result),
+            "XGBoosterPredictFromDMatrix"));
   size_t size = 1;
   for (bst_ulong d = 0; d < dims; ++d) size *= shape[d];
   return std::vector<float>(result, result + size);  // XGBoost reuses its buffer: copy now
@@ -134,9 +141,9 @@ Result<std::vector<FeatureScore>> Booster::TotalGain() const {
 Result<std::string> Booster::SaveJson() const {
   bst_ulong length = 0;
   const char* bytes = nullptr;
-  LEADSCORE_RETURN_IF_ERROR(Check(
-      XGBoosterSaveModelToBuffer(handle_.get(), R"({"format": "json"})", &length, &bytes),
-      "XGBoosterSaveModelToBuffer"));
+  LEADSCORE_RETURN_IF_ERROR(
+      Check(XGBoosterSaveModelToBuffer(handle_.get(), R"({"format": "json"})", &length, &bytes),
+            "XGBoosterSaveModelToBuffer"));
   return std::string(bytes, length);
 }
 

@@ -51,6 +51,7 @@ class Booster {
   // The attribute's value, or "" when it is not set.
   Result<std::string> GetAttr(const std::string& key) const;
   Result<int> BoostedRounds() const;
+  Result<std::vector<std::string>> FeatureNames() const;
 
   // kProbability/kMargin: one value per row. kContributions: rows x (features + 1), the
   // last column per row being the bias; each row sums to the margin (SHAP values).

@@ -80,7 +80,7 @@ Status Undo(MlflowClient& client, const Move& move, bool alias_moved, bool histo
   return status;
 }
 
-Status WithUndo(Status failure, MlflowClient& client, const Move& move, bool alias_moved,
+Status WithUndo(const Status& failure, MlflowClient& client, const Move& move, bool alias_moved,
                 bool history_changed) {
   Status undo = Undo(client, move, alias_moved, history_changed);
   if (undo.ok()) return failure.WithContext("nothing was changed");

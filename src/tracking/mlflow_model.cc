@@ -1,9 +1,9 @@
 #include "tracking/mlflow_model.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "common/civil_time.h"
@@ -84,11 +83,13 @@ GateDecision DecideGate(MlflowClient& client, const TrainRunOptions& options,
                         const FeatureTable& table, const TrainOutcome& outcome,
                         const std::vector<double>& truth, double new_auc) {
   auto champion = client.GetVersionByAlias(options.model_name, std::string(kChampionAlias));
-  if (!champion.ok()) return {false, "cannot read the champion: " + champion.status().message(), std::nullopt};
+  if (!champion.ok())
+    return {false, "cannot read the champion: " + champion.status().message(), std::nullopt};
   if (!champion.value().has_value()) return {true, "there was no champion yet", std::nullopt};
   const std::string champion_version = champion.value()->version;
   auto uri = client.GetModelVersionDownloadUri(options.model_name, champion_version);
-  if (!uri.ok()) return {false, "cannot locate the champion's model: " + uri.status().message(), std::nullopt};
+  if (!uri.ok())
+    return {false, "cannot locate the champion's model: " + uri.status().message(), std::nullopt};
   auto champion_json = client.DownloadArtifact(uri.value() + "/model.json");
   if (!champion_json.ok()) {
     return {false, "cannot download the champion's model: " + champion_json.status().message(),
@@ -97,9 +98,9 @@ GateDecision DecideGate(MlflowClient& client, const TrainRunOptions& options,
   auto champion_model = LeadModel::FromJson(champion_json.value());
   if (!champion_model.ok()) {
     // A champion this binary cannot even load cannot serve either: replacing it is safer.
-    return {true, "champion v" + champion_version +
-                      " cannot be loaded by this leadscore (" +
-                      champion_model.status().message() + ")",
+    return {true,
+            "champion v" + champion_version + " cannot be loaded by this leadscore (" +
+                champion_model.status().message() + ")",
             std::nullopt};
   }
   auto evaluation = Evaluate(*champion_model.value(), table, outcome.split.test,
@@ -112,10 +113,10 @@ GateDecision DecideGate(MlflowClient& client, const TrainRunOptions& options,
   GateDecision decision;
   decision.champion_auc = champion_auc;
   decision.promote = new_auc >= bar;
-  decision.reason = fmt::format(
-      "AUC {:.4f} {} champion v{}'s {:.4f} - {:.3f} on the same {} test rows", new_auc,
-      decision.promote ? ">=" : "<", champion_version, champion_auc, options.gate_tolerance,
-      outcome.split.test.size());
+  decision.reason =
+      fmt::format("AUC {:.4f} {} champion v{}'s {:.4f} - {:.3f} on the same {} test rows", new_auc,
+                  decision.promote ? ">=" : "<", champion_version, champion_auc,
+                  options.gate_tolerance, outcome.split.test.size());
   return decision;
 }
 
@@ -190,8 +191,8 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
     }
 
     LEADSCORE_RETURN_IF_ERROR(client.EnsureRegisteredModel(options.model_name));
-    auto version = client.CreateModelVersion(options.model_name, source.value(),
-                                             run.value().run_id);
+    auto version =
+        client.CreateModelVersion(options.model_name, source.value(), run.value().run_id);
     if (!version.ok()) return version.status();
     const std::string& new_version = version.value().version;
     LEADSCORE_RETURN_IF_ERROR(client.SetAlias(options.model_name, kChallengerAlias, new_version));
@@ -199,12 +200,11 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
     const double new_auc = outcome.test.metrics.at("auc");
     const GateDecision gate = DecideGate(client, options, table, outcome, truth, new_auc);
     if (gate.champion_auc) {
-      LEADSCORE_RETURN_IF_ERROR(client.LogBatch(
-          run.value().run_id, {}, {{"champion_auc", *gate.champion_auc, 0, 0}}, {}));
+      LEADSCORE_RETURN_IF_ERROR(client.LogBatch(run.value().run_id, {},
+                                                {{"champion_auc", *gate.champion_auc, 0, 0}}, {}));
     }
-    LEADSCORE_RETURN_IF_ERROR(client.SetModelVersionTag(options.model_name, new_version,
-                                                        "leadscore.gate",
-                                                        gate.promote ? "passed" : "failed"));
+    LEADSCORE_RETURN_IF_ERROR(client.SetModelVersionTag(
+        options.model_name, new_version, "leadscore.gate", gate.promote ? "passed" : "failed"));
     LEADSCORE_RETURN_IF_ERROR(client.SetModelVersionTag(options.model_name, new_version,
                                                         "leadscore.gate_reason", gate.reason));
 
@@ -238,8 +238,8 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
     std::cout << fmt::format("promoted: version {} is champion ({}); wrote {}\n", r.model_version,
                              r.gate_reason, options.model_out.string());
   } else {
-    std::cout << fmt::format("not promoted: the champion stays ({}); {} unchanged\n",
-                             r.gate_reason, options.model_out.string());
+    std::cout << fmt::format("not promoted: the champion stays ({}); {} unchanged\n", r.gate_reason,
+                             options.model_out.string());
   }
   return report;
 }

@@ -27,7 +27,8 @@ void TakeStratified(std::span<const int> labels, std::vector<size_t>& pool, doub
     std::sort(rows.begin(), rows.end());
     Random rng(seed, stream * 2 + static_cast<uint64_t>(label));
     Shuffle(rows, rng);
-    const auto count = static_cast<size_t>(std::llround(fraction * static_cast<double>(rows.size())));
+    const auto count =
+        static_cast<size_t>(std::llround(fraction * static_cast<double>(rows.size())));
     taken.insert(taken.end(), rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(count));
     pool.insert(pool.end(), rows.begin() + static_cast<std::ptrdiff_t>(count), rows.end());
   }

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "common/atomic_files.h"
 #include "common/content_hash.h"
 #include "features/feature_table.h"
 #include "metrics/oracle.h"
@@ -34,10 +37,10 @@ Result<std::vector<double>> AlignTruth(const FeatureTable& table,
 
 void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
   const auto& m = outcome.test.metrics;
-  std::cout << fmt::format(
-      "trained {} on {} rows ({} calibration, {} test), calibration {}\n",
-      options.train.feature_set, outcome.split.train.size(), outcome.split.calibration.size(),
-      outcome.split.test.size(), CalibrationMethodName(outcome.model->calibration().method()));
+  std::cout << fmt::format("trained {} on {} rows ({} calibration, {} test), calibration {}\n",
+                           options.train.feature_set, outcome.split.train.size(),
+                           outcome.split.calibration.size(), outcome.split.test.size(),
+                           CalibrationMethodName(outcome.model->calibration().method()));
   std::cout << fmt::format("  AUC {:.4f}  (chance 0.5000", m.at("auc"));
   if (m.contains("auc_oracle")) {
     std::cout << fmt::format(", oracle {:.4f}, gap {:.4f}", m.at("auc_oracle"), m.at("auc_gap"));
@@ -48,14 +51,30 @@ void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
       m.at("logloss"), m.at("brier"), m.at("brier_uncalibrated"), m.at("positive_rate"));
   std::cout << fmt::format(
       "  at {:.2f}: precision {:.4f} recall {:.4f} f1 {:.4f} ({:.2f}% of leads high)\n",
-      options.train.threshold, m.at("precision"), m.at("recall"), m.at("f1"), 100.0 * m.at("high_rate"));
+      options.train.threshold, m.at("precision"), m.at("recall"), m.at("f1"),
+      100.0 * m.at("high_rate"));
   std::cout << fmt::format("  at 0.50: precision {:.4f} recall {:.4f} f1 {:.4f}\n",
                            m.at("precision_at_0_5"), m.at("recall_at_0_5"), m.at("f1_at_0_5"));
 }
 
-}  // namespace
+Status WriteReportJson(const TrainRunReport& report, const std::filesystem::path& path) {
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& [key, value] : report.metrics) {
+    if (std::isfinite(value)) metrics[key] = value;
+  }
+  const nlohmann::json doc = {{"model_version", report.model_version},
+                              {"run_id", report.run_id},
+                              {"promoted", report.promoted},
+                              {"gate_reason", report.gate_reason},
+                              {"metrics", metrics}};
+  AtomicFileSet files;
+  auto file = files.Open(path);
+  if (!file.ok()) return file.status();
+  file.value()->Append(doc.dump(2) + "\n");
+  return files.Commit();
+}
 
-Result<TrainRunReport> RunTraining(const TrainRunOptions& options) {
+Result<TrainRunReport> TrainAndPublish(const TrainRunOptions& options) {
   const bool tracked = options.tracking_uri != "none";
   // Connect first: an unreachable server must stop the run before any work or output.
   std::unique_ptr<MlflowSession> session;
@@ -97,9 +116,17 @@ Result<TrainRunReport> RunTraining(const TrainRunOptions& options) {
               << options.model_out.string() << " as version " << report.model_version << "\n";
     return report;
   }
-  auto logged = session->LogAndGate(table.value(), outcome.value(), truth, options);
-  if (!logged.ok()) return logged.status();
-  return logged;
+  return session->LogAndGate(table.value(), outcome.value(), truth, options);
+}
+
+}  // namespace
+
+Result<TrainRunReport> RunTraining(const TrainRunOptions& options) {
+  auto report = TrainAndPublish(options);
+  if (report.ok() && !options.report_json.empty()) {
+    LEADSCORE_RETURN_IF_ERROR(WriteReportJson(report.value(), options.report_json));
+  }
+  return report;
 }
 
 }  // namespace leadscore

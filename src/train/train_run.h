@@ -22,12 +22,13 @@ struct TrainRunOptions {
   std::string run_name;
   std::string source_tag = "synthetic";
   double gate_tolerance = 0.005;
+  std::filesystem::path report_json;  // when set, the TrainRunReport is written there as JSON
   TrainOptions train;
 };
 
 struct TrainRunReport {
   std::string model_version;
-  std::string run_id;       // empty without tracking
+  std::string run_id;  // empty without tracking
   bool promoted = false;
   std::string gate_reason;  // why the champion moved or stayed
   std::map<std::string, double> metrics;

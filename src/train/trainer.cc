@@ -152,14 +152,15 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   if (!booster.ok()) return booster.status();
 
   ModelMetadata metadata;
+  metadata.model_version = "unregistered";  // replaced by the registry or local-<hash> version
   metadata.feature_set = options.feature_set;
   metadata.threshold = options.threshold;
   metadata.trained_at = UtcNow();
   metadata.data_hash = options.data_hash;
   metadata.params = options.xgb.AsMap();
   // First assemble without calibration to get raw scores on the held-out slice.
-  auto uncalibrated = LeadModel::Assemble(std::move(booster).value(), spec, metadata,
-                                          Calibration::Identity());
+  auto uncalibrated =
+      LeadModel::Assemble(std::move(booster).value(), spec, metadata, Calibration::Identity());
   if (!uncalibrated.ok()) return uncalibrated.status();
   const std::vector<float> calibration_matrix =
       encoder.value().EncodeTableRows(table, outcome.split.calibration);

@@ -27,7 +27,7 @@ struct XgbParams {
   std::string objective = "binary:logistic";
   std::string eval_metric = "auc";
   int random_state = 42;
-  int nthread = 0;                           // 0: all cores
+  int nthread = 0;  // 0: all cores
   // Not one of the seed's parameters: XGBoost 1.7's "auto" picks "exact", 3-8x slower here
   // with the same AUC; "hist" is XGBoost 2's default.
   std::string tree_method = "hist";
@@ -54,7 +54,7 @@ struct Evaluation {
 };
 
 struct TrainOutcome {
-  std::shared_ptr<const LeadModel> model;  // model_version still empty
+  std::shared_ptr<const LeadModel> model;  // model_version "unregistered" until published
   DataSplit split;
   Evaluation test;
   std::vector<ReliabilityBin> reliability_uncalibrated;

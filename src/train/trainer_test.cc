@@ -147,7 +147,7 @@ TEST(Trainer, ModelCarriesTheTestMetricsAndTrainingMetadata) {
   const TrainOutcome outcome = MustTrain(Data().table, options);
   ASSERT_NE(outcome.model, nullptr);
   const ModelMetadata& metadata = outcome.model->metadata();
-  EXPECT_EQ(metadata.model_version, "") << "the registry names the version later";
+  EXPECT_EQ(metadata.model_version, "unregistered") << "the registry names the version later";
   EXPECT_EQ(metadata.feature_set, "base+channel");
   EXPECT_EQ(metadata.threshold, 0.7);
   EXPECT_EQ(metadata.data_hash, "sha256:feedbeef");
@@ -230,22 +230,17 @@ TEST(Trainer, TimeSplitWithACutoffBeforeAllLeadsFails) {
       << outcome.status().message();
 }
 
-// Rows left per class after the stratified test split (split.h's rule).
-size_t CalibrationRows(const FeatureTable& table, double test_fraction, double fraction) {
-  size_t n[2] = {0, 0};
-  for (int label : table.labels) ++n[label];
-  size_t total = 0;
-  for (size_t count : n) {
-    const auto left = count - static_cast<size_t>(std::llround(test_fraction * double(count)));
-    total += static_cast<size_t>(std::llround(fraction * double(left)));
-  }
-  return total;
-}
-
-// A calibration fraction whose slice has exactly `rows` rows.
-double FractionForCalibrationRows(const FeatureTable& table, size_t rows) {
+// A calibration fraction whose slice has exactly `rows` rows, by split.h's rule: the test
+// fraction of each class first, then the calibration fraction of what each class has left.
+double FractionForCalibrationRows(const FeatureTable& table, double test_fraction, size_t rows) {
+  size_t left[2] = {0, 0};
+  for (int label : table.labels) ++left[label];
+  for (size_t& count : left)
+    count -= static_cast<size_t>(std::llround(test_fraction * double(count)));
   for (double fraction = 0.0; fraction < 1.0; fraction += 1e-5) {
-    if (CalibrationRows(table, 0.2, fraction) == rows) return fraction;
+    size_t total = 0;
+    for (size_t count : left) total += static_cast<size_t>(std::llround(fraction * double(count)));
+    if (total == rows) return fraction;
   }
   ADD_FAILURE() << "no fraction gives " << rows << " calibration rows";
   return 0.0;
@@ -253,12 +248,14 @@ double FractionForCalibrationRows(const FeatureTable& table, size_t rows) {
 
 TEST(Trainer, CalibratesIsotonicFromAThousandRowsAndPlattBelow) {
   TrainOptions options = FastOptions();
-  options.calibration_fraction = FractionForCalibrationRows(Data().table, kIsotonicMinRows);
+  options.calibration_fraction =
+      FractionForCalibrationRows(Data().table, options.test_fraction, kIsotonicMinRows);
   const TrainOutcome isotonic = MustTrain(Data().table, options);
   ASSERT_EQ(isotonic.split.calibration.size(), kIsotonicMinRows);
   EXPECT_EQ(isotonic.model->calibration().method(), CalibrationMethod::kIsotonic);
 
-  options.calibration_fraction = FractionForCalibrationRows(Data().table, kIsotonicMinRows - 1);
+  options.calibration_fraction =
+      FractionForCalibrationRows(Data().table, options.test_fraction, kIsotonicMinRows - 1);
   const TrainOutcome platt = MustTrain(Data().table, options);
   ASSERT_EQ(platt.split.calibration.size(), kIsotonicMinRows - 1);
   EXPECT_EQ(platt.model->calibration().method(), CalibrationMethod::kPlatt);

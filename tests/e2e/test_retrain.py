@@ -1,0 +1,106 @@
+"""scripts/retrain, the daily job: fresh data → mart → train → gate → promote → reload.
+
+A retrain on broken data or with a worse model must leave champion, model file and
+features as they were, and must not reload servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from mlflow import MlflowClient
+
+from servers import REPO, mlflow_server
+
+WORKFLOW = REPO / ".github/workflows/daily-synthetic-data.yml"
+
+
+@pytest.fixture(scope="module")
+def tracking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with mlflow_server(tmp_path_factory.mktemp("mlflow")) as uri:
+        yield uri
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("retrain")
+
+
+def retrain(workdir: Path, tracking: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": tracking,
+        "LEADSCORE_ROWS": "5000",
+        "LEADSCORE_RETRAIN_SEED": "21",
+        "LEADSCORE_RETRAIN_DIR": str(workdir / "generated"),
+        "LEADSCORE_WAREHOUSE": str(workdir / "warehouse.duckdb"),
+        "LEADSCORE_FEATURES": str(workdir / "features.csv"),
+        "LEADSCORE_MODEL": str(workdir / "model.json"),
+        "LEADSCORE_RELOAD_HOOK": f"touch {workdir / 'reloaded'}",
+        **extra,
+    }
+    return subprocess.run([str(REPO / "scripts/retrain")], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=900)
+
+
+def snapshot(workdir: Path, tracking: str) -> tuple[bytes, bytes, dict[str, str]]:
+    aliases = MlflowClient(tracking).get_registered_model("lead-scoring").aliases
+    return ((workdir / "model.json").read_bytes(), (workdir / "features.csv").read_bytes(),
+            aliases)
+
+
+def test_workflow_is_valid_and_runs_the_retrain_script() -> None:
+    actionlint = REPO / ".cache/bin/actionlint"
+    result = subprocess.run([str(actionlint), str(WORKFLOW)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert "schedule" in triggers and triggers["schedule"][0]["cron"]
+    assert "workflow_dispatch" in triggers
+    steps = workflow["jobs"]["retrain"]["steps"]
+    assert any("scripts/retrain" in step.get("run", "") for step in steps)
+
+
+def test_first_retrain_promotes_and_reloads(workdir: Path, tracking: str) -> None:
+    result = retrain(workdir, tracking)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "promoted: version 1 is champion" in result.stdout
+    assert (workdir / "reloaded").exists()
+    model = json.loads((workdir / "model.json").read_text())
+    assert model["learner"]["attributes"]["model_version"] == "1"
+
+
+def test_retrain_on_broken_data_changes_nothing(workdir: Path, tracking: str) -> None:
+    (workdir / "reloaded").unlink()
+    before = snapshot(workdir, tracking)
+    broken = workdir / "broken"
+    shutil.copytree(workdir / "generated/21/raw", broken)
+    sessions = (broken / "sessions.csv").read_text().splitlines(keepends=True)
+    fields = sessions[5].split(",")
+    fields[-1] = "-4\n"  # a negative page view count on line 6
+    sessions[5] = ",".join(fields)
+    (broken / "sessions.csv").write_text("".join(sessions))
+
+    result = retrain(workdir, tracking, LEADSCORE_RETRAIN_RAW=str(broken))
+    assert result.returncode != 0
+    assert "sessions.csv line 6, column page_views: '-4' is negative" in result.stderr
+    assert snapshot(workdir, tracking) == before
+    assert not (workdir / "reloaded").exists()
+
+
+def test_retrain_with_a_worse_model_changes_nothing(workdir: Path, tracking: str) -> None:
+    before = snapshot(workdir, tracking)
+    result = retrain(workdir, tracking, LEADSCORE_TRAIN_ARGS="--n-estimators 1 --max-depth 1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not promoted: the champion stays" in result.stdout
+    assert "the champion did not change" in result.stdout
+    model, _, aliases = snapshot(workdir, tracking)
+    assert (model, aliases["champion"]) == (before[0], before[2]["champion"])
+    assert not (workdir / "reloaded").exists()
