@@ -37,10 +37,11 @@ Result<std::vector<double>> AlignTruth(const FeatureTable& table,
 
 void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
   const auto& m = outcome.test.metrics;
-  std::cout << fmt::format("trained {} on {} rows ({} calibration, {} test), calibration {}\n",
-                           options.train.feature_set, outcome.split.train.size(),
-                           outcome.split.calibration.size(), outcome.split.test.size(),
-                           CalibrationMethodName(outcome.model->calibration().method()));
+  std::cout << fmt::format(
+      "trained {} on {} rows ({} calibration, {} test) in {:.2f} s, calibration {}\n",
+      options.train.feature_set, outcome.split.train.size(), outcome.split.calibration.size(),
+      outcome.split.test.size(), outcome.fit_seconds,
+      CalibrationMethodName(outcome.model->calibration().method()));
   std::cout << fmt::format("  AUC {:.4f}  (chance 0.5000", m.at("auc"));
   if (m.contains("auc_oracle")) {
     std::cout << fmt::format(", oracle {:.4f}, gap {:.4f}", m.at("auc_oracle"), m.at("auc_gap"));

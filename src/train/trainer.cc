@@ -148,8 +148,11 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
                                     options.calibration_fraction, options.split_seed);
   }
 
+  const auto fit_started = std::chrono::steady_clock::now();
   auto booster = FitBooster(encoder.value(), table, outcome.split.train, options.xgb);
   if (!booster.ok()) return booster.status();
+  outcome.fit_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_started).count();
 
   ModelMetadata metadata;
   metadata.model_version = "unregistered";  // replaced by the registry or local-<hash> version

@@ -58,6 +58,7 @@ struct TrainOutcome {
   DataSplit split;
   Evaluation test;
   std::vector<ReliabilityBin> reliability_uncalibrated;
+  double fit_seconds = 0.0;  // wall time of the boosting rounds alone (for bench/train)
 };
 
 // Fails on a table whose label has one class, or on any XGBoost error.
