@@ -69,6 +69,7 @@ Status Booster::UpdateOneIter(int iteration, const DMatrix& train) {
 
 Status Booster::SetFeatureNames(const std::vector<std::string>& names) {
   std::vector<const char*> pointers;
+  pointers.reserve(names.size());
   for (const auto& name : names) pointers.push_back(name.c_str());
   return Check(
       XGBoosterSetStrFeatureInfo(handle_.get(), "feature_name", pointers.data(), pointers.size()),

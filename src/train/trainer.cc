@@ -39,6 +39,7 @@ Result<xgb::Booster> FitBooster(const FeatureEncoder& encoder, const FeatureTabl
   auto train = xgb::DMatrix::FromDense(matrix, rows.size(), encoder.width());
   if (!train.ok()) return train.status();
   std::vector<float> labels;
+  labels.reserve(rows.size());
   for (size_t row : rows) labels.push_back(static_cast<float>(table.labels[row]));
   LEADSCORE_RETURN_IF_ERROR(train.value().SetLabels(labels));
 
