@@ -1,7 +1,6 @@
 #include "common/atomic_files.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,22 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/temp_dir_fixture.h"
+
 namespace leadscore {
 namespace {
 
 namespace fs = std::filesystem;
 
-class AtomicFilesTest : public ::testing::Test {
+class AtomicFilesTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
-                                        info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   static std::string Read(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;
@@ -38,8 +30,6 @@ class AtomicFilesTest : public ::testing::Test {
     for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename());
     return names;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(AtomicFilesTest, FilesAppearOnlyAfterCommit) {

@@ -1,12 +1,13 @@
 #include "common/csv_reader.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
 namespace {
@@ -14,17 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Each test gets its own directory under the system temp dir, removed in TearDown.
-class CsvReaderTest : public ::testing::Test {
+class CsvReaderTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
-                                        info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path Write(const std::string& name, const std::string& bytes) {
     fs::path path = dir_ / name;
     std::ofstream(path, std::ios::binary) << bytes;
@@ -45,8 +37,6 @@ class CsvReaderTest : public ::testing::Test {
     }
     return rows;
   }
-
-  fs::path dir_;
 };
 
 using Rows = std::vector<std::vector<std::string>>;

@@ -1,7 +1,6 @@
 #include "datagen/generator.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/temp_dir_fixture.h"
+
 namespace leadscore {
 namespace {
 
@@ -19,17 +20,8 @@ namespace fs = std::filesystem;
 
 const char* const kFiles[] = {"sessions.csv", "contacts.csv", "deals.csv", "truth.csv"};
 
-class GeneratorTest : public ::testing::Test {
+class GeneratorTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
-                                        info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   GenerateOptions Options(const std::string& out, int64_t rows, uint64_t seed) const {
     GenerateOptions options;
     options.rows = rows;
@@ -64,8 +56,6 @@ class GeneratorTest : public ::testing::Test {
     for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename());
     return names;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(GeneratorTest, SameSeedGivesByteIdenticalFiles) {

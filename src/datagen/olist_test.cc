@@ -1,13 +1,13 @@
 #include "datagen/olist.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "common/civil_time.h"
+#include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
 namespace {
@@ -19,22 +19,11 @@ constexpr const char* kDealsFile = "olist_closed_deals_dataset.csv";
 constexpr const char* kLeadsHeader = "mql_id,first_contact_date,landing_page_id,origin\n";
 constexpr const char* kDealsHeader = "mql_id,seller_id,won_date,declared_monthly_revenue\n";
 
-class OlistTest : public ::testing::Test {
+class OlistTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
-                                        info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   void Write(const char* name, const std::string& text) {
     std::ofstream(dir_ / name, std::ios::binary) << text;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(OlistTest, ReadsLeadsAndMarksTheClosedOnes) {

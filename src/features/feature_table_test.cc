@@ -1,12 +1,13 @@
 #include "features/feature_table.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
 namespace {
@@ -17,17 +18,12 @@ constexpr const char* kHeader =
     "lead_id,visitor_id,email,channel,sessions,engaged_sessions,page_views,is_first_visit,is_won\n";
 constexpr const char* kGoodRow = "L1,V1,a@example.com,Direct,3,2,7,1,0\n";  // line 2 of a file
 
-class FeatureTableTest : public ::testing::Test {
+class FeatureTableTest : public TempDirTest {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
-                                        info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    TempDirTest::SetUp();
     path_ = dir_ / "features.csv";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   Result<FeatureTable> ReadText(const std::string& text) {
     std::ofstream(path_, std::ios::binary) << text;
@@ -50,7 +46,6 @@ class FeatureTableTest : public ::testing::Test {
     return 0;
   }
 
-  fs::path dir_;
   fs::path path_;
 };
 

@@ -1,7 +1,6 @@
 #include "metrics/oracle.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,23 +8,15 @@
 #include <vector>
 
 #include "metrics/auc.h"
+#include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
 namespace {
 
 namespace fs = std::filesystem;
 
-class OracleTest : public ::testing::Test {
+class OracleTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("leadscore_" + std::string(info->test_suite_name()) + "_" +
-                                        info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path Write(const std::string& name, const std::string& text) {
     fs::path path = dir_ / name;
     std::ofstream(path, std::ios::binary) << text;
@@ -43,8 +34,6 @@ class OracleTest : public ::testing::Test {
     EXPECT_TRUE(table.ok()) << table.status().message();
     return table.ok() ? std::move(table).value() : FeatureTable{};
   }
-
-  fs::path dir_;
 };
 
 TEST_F(OracleTest, ReadTruthReadsProbabilitiesByVisitor) {
