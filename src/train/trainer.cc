@@ -90,20 +90,33 @@ std::map<std::string, std::string> XgbParams::AsMap() const {
   return out;
 }
 
-Result<Evaluation> Evaluate(const LeadModel& model, const FeatureTable& table,
-                            std::span<const size_t> rows, const std::vector<double>* truth) {
-  const std::vector<float> matrix = model.encoder().EncodeTableRows(table, rows);
-  auto raw = model.PredictRaw(matrix, rows.size());
-  if (!raw.ok()) return raw.status();
-  std::vector<double> scores = raw.value();
-  for (double& p : scores) p = model.calibration().Apply(p);
+namespace {
+
+// Raw booster probabilities for `rows` (before calibration).
+Result<std::vector<double>> PredictRows(const xgb::Booster& booster, const FeatureEncoder& encoder,
+                                        const FeatureTable& table, std::span<const size_t> rows) {
+  const std::vector<float> matrix = encoder.EncodeTableRows(table, rows);
+  auto data = xgb::DMatrix::FromDense(matrix, rows.size(), encoder.width());
+  if (!data.ok()) return data.status();
+  auto predictions = booster.Predict(data.value(), xgb::PredictKind::kProbability);
+  if (!predictions.ok()) return predictions.status();
+  return std::vector<double>(predictions.value().begin(), predictions.value().end());
+}
+
+// Every reported metric, from the raw probabilities and the calibration that maps them to the
+// served score. Shared by training (before the model exists) and Evaluate (any model).
+Evaluation MetricsOf(const std::vector<double>& raw, const Calibration& calibration,
+                     double threshold, const FeatureTable& table, std::span<const size_t> rows,
+                     const std::vector<double>* truth) {
+  std::vector<double> scores = raw;
+  for (double& p : scores) p = calibration.Apply(p);
   const std::vector<int> labels = LabelsOf(table, rows);
 
   Evaluation evaluation;
   auto& m = evaluation.metrics;
   m["auc"] = RocAuc(scores, labels);
-  m["auc_uncalibrated"] = RocAuc(raw.value(), labels);
-  const ThresholdMetrics at_threshold = AtThreshold(scores, labels, model.metadata().threshold);
+  m["auc_uncalibrated"] = RocAuc(raw, labels);
+  const ThresholdMetrics at_threshold = AtThreshold(scores, labels, threshold);
   m["accuracy"] = at_threshold.accuracy;
   m["precision"] = at_threshold.precision;
   m["recall"] = at_threshold.recall;
@@ -117,17 +130,29 @@ Result<Evaluation> Evaluate(const LeadModel& model, const FeatureTable& table,
   m["f1_at_0_5"] = at_half.f1;
   m["logloss"] = LogLoss(scores, labels);
   m["brier"] = BrierScore(scores, labels);
-  m["brier_uncalibrated"] = BrierScore(raw.value(), labels);
+  m["brier_uncalibrated"] = BrierScore(raw, labels);
   m["positive_rate"] = PositiveRate(labels);
   m["test_rows"] = static_cast<double>(rows.size());
   if (truth != nullptr) {
     std::vector<double> p_true;
+    p_true.reserve(rows.size());
     for (size_t row : rows) p_true.push_back((*truth)[row]);
     m["auc_oracle"] = RocAuc(p_true, labels);
     m["auc_gap"] = m["auc_oracle"] - m["auc"];
   }
   evaluation.reliability = ReliabilityTable(scores, labels);
   return evaluation;
+}
+
+}  // namespace
+
+Result<Evaluation> Evaluate(const LeadModel& model, const FeatureTable& table,
+                            std::span<const size_t> rows, const std::vector<double>* truth) {
+  const std::vector<float> matrix = model.encoder().EncodeTableRows(table, rows);
+  auto raw = model.PredictRaw(matrix, rows.size());
+  if (!raw.ok()) return raw.status();
+  return MetricsOf(raw.value(), model.calibration(), model.metadata().threshold, table, rows,
+                   truth);
 }
 
 Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& options,
@@ -159,6 +184,19 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
       FitBooster(encoder.value(), table, outcome.split.train, options.xgb, outcome.fit_seconds);
   if (!booster.ok()) return booster.status();
 
+  // Calibrate on the held-out slice, then measure the served (calibrated) score on test.
+  auto calibration_raw =
+      PredictRows(booster.value(), encoder.value(), table, outcome.split.calibration);
+  if (!calibration_raw.ok()) return calibration_raw.status();
+  Calibration calibration =
+      Calibration::Fit(calibration_raw.value(), LabelsOf(table, outcome.split.calibration));
+  auto test_raw = PredictRows(booster.value(), encoder.value(), table, outcome.split.test);
+  if (!test_raw.ok()) return test_raw.status();
+  outcome.test =
+      MetricsOf(test_raw.value(), calibration, options.threshold, table, outcome.split.test, truth);
+  outcome.reliability_uncalibrated =
+      ReliabilityTable(test_raw.value(), LabelsOf(table, outcome.split.test));
+
   ModelMetadata metadata;
   metadata.model_version = "unregistered";  // replaced by the registry or local-<hash> version
   metadata.feature_set = options.feature_set;
@@ -166,40 +204,10 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   metadata.trained_at = UtcNow();
   metadata.data_hash = options.data_hash;
   metadata.params = options.xgb.AsMap();
-  // First assemble without calibration to get raw scores on the held-out slice.
-  auto uncalibrated =
-      LeadModel::Assemble(std::move(booster).value(), spec, metadata, Calibration::Identity());
-  if (!uncalibrated.ok()) return uncalibrated.status();
-  const std::vector<float> calibration_matrix =
-      encoder.value().EncodeTableRows(table, outcome.split.calibration);
-  auto calibration_raw =
-      uncalibrated.value()->PredictRaw(calibration_matrix, outcome.split.calibration.size());
-  if (!calibration_raw.ok()) return calibration_raw.status();
-  Calibration calibration =
-      Calibration::Fit(calibration_raw.value(), LabelsOf(table, outcome.split.calibration));
-
-  auto uncalibrated_test = Evaluate(*uncalibrated.value(), table, outcome.split.test, truth);
-  if (!uncalibrated_test.ok()) return uncalibrated_test.status();
-  outcome.reliability_uncalibrated = uncalibrated_test.value().reliability;
-
-  // Re-assemble with the calibration, evaluate, and store the metrics inside the model.
-  auto model_json = uncalibrated.value()->ToJson();
-  if (!model_json.ok()) return model_json.status();
-  auto booster_again = xgb::Booster::FromJson(model_json.value());
-  if (!booster_again.ok()) return booster_again.status();
-  auto calibrated =
-      LeadModel::Assemble(std::move(booster_again).value(), spec, metadata, calibration);
-  if (!calibrated.ok()) return calibrated.status();
-  auto test = Evaluate(*calibrated.value(), table, outcome.split.test, truth);
-  if (!test.ok()) return test.status();
-  outcome.test = std::move(test).value();
-
   metadata.metrics = outcome.test.metrics;
   metadata.metrics["train_rows"] = static_cast<double>(outcome.split.train.size());
   metadata.metrics["calibration_rows"] = static_cast<double>(outcome.split.calibration.size());
-  auto booster_final = xgb::Booster::FromJson(model_json.value());
-  if (!booster_final.ok()) return booster_final.status();
-  auto model = LeadModel::Assemble(std::move(booster_final).value(), spec, metadata, calibration);
+  auto model = LeadModel::Assemble(std::move(booster).value(), spec, metadata, calibration);
   if (!model.ok()) return model.status();
   outcome.model = std::move(model).value();
   return outcome;
