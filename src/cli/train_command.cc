@@ -56,7 +56,8 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--objective", options->train.xgb.objective)->capture_default_str();
   cmd->add_option("--eval-metric", options->train.xgb.eval_metric)->capture_default_str();
   cmd->add_option("--random-state", options->train.xgb.random_state)->capture_default_str();
-  cmd->add_option("--nthread", options->train.xgb.nthread, "XGBoost threads (0: all cores; see docs/training.md before raising it)")
+  cmd->add_option("--nthread", options->train.xgb.nthread,
+                  "XGBoost threads (0: all cores; see docs/training.md before raising it)")
       ->capture_default_str();
   cmd->add_option("--tree-method", options->train.xgb.tree_method)->capture_default_str();
   cmd->add_option("--param", *extra_params,
