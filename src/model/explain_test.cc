@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "datagen/random.h"
+#include "tests/learnable_leads.h"
 #include "train/trainer.h"
 
 namespace leadscore {
@@ -16,33 +17,7 @@ namespace {
 constexpr size_t kRows = 2000;
 constexpr size_t kExplained = 200;  // the first rows are explained
 
-// Leads whose conversion depends on engagement, first visit and (strongly) channel.
-FeatureTable MakeTable(size_t rows, uint64_t seed) {
-  const FeatureSpec& spec = FeatureSpec::Builtin();
-  FeatureTable table;
-  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}});
-  const std::vector<double> channel_weights = {3, 2, 3, 1, 1, 2, 1, 1};  // the first 8 only
-  Random rng(seed, 0);
-  for (size_t row = 0; row < rows; ++row) {
-    table.ids.push_back("L" + std::to_string(row));
-    const auto sessions = 1 + rng.Poisson(1.5);
-    const auto engaged = rng.UniformInt(0, sessions);
-    const bool first_visit = rng.Bernoulli(0.4);
-    const size_t channel = rng.Categorical(channel_weights);
-    table.columns[0].numbers.push_back(static_cast<double>(sessions));
-    table.columns[1].numbers.push_back(static_cast<double>(engaged));
-    table.columns[2].numbers.push_back(static_cast<double>(sessions + rng.Poisson(2.0)));
-    table.columns[3].numbers.push_back(first_visit ? 1.0 : 0.0);
-    table.columns[4].categories.push_back(static_cast<uint16_t>(channel));
-    const double logit = -1.5 + 0.8 * static_cast<double>(engaged) - 0.7 * first_visit +
-                         (channel == 2   ? 2.0
-                          : channel == 0 ? -1.5
-                          : channel == 5 ? 1.0
-                                         : 0.0);
-    table.labels.push_back(rng.Bernoulli(1.0 / (1.0 + std::exp(-logit))) ? 1 : 0);
-  }
-  return table;
-}
+FeatureTable MakeTable(size_t rows, uint64_t seed) { return MakeLearnableLeads(rows, seed).table; }
 
 struct Fixture {
   std::shared_ptr<const LeadModel> model;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "datagen/random.h"
+#include "tests/learnable_leads.h"
 
 namespace leadscore {
 namespace {
@@ -22,33 +23,7 @@ using nlohmann::json;
 
 constexpr size_t kRows = 2000;
 
-// Leads whose conversion depends on engagement, first visit and channel; spec column order.
-FeatureTable MakeTable(size_t rows, uint64_t seed) {
-  const FeatureSpec& spec = FeatureSpec::Builtin();
-  FeatureTable table;
-  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}});
-  const std::vector<double> channel_weights(spec.features[4].values.size(), 1.0);
-  Random rng(seed, 0);
-  for (size_t row = 0; row < rows; ++row) {
-    table.ids.push_back("L" + std::to_string(row));
-    const auto sessions = 1 + rng.Poisson(1.5);
-    const auto engaged = rng.UniformInt(0, sessions);
-    const auto page_views = sessions + rng.Poisson(2.0 * static_cast<double>(sessions));
-    const bool first_visit = rng.Bernoulli(0.4);
-    const size_t channel = rng.Categorical(channel_weights);
-    table.columns[0].numbers.push_back(static_cast<double>(sessions));
-    table.columns[1].numbers.push_back(static_cast<double>(engaged));
-    table.columns[2].numbers.push_back(static_cast<double>(page_views));
-    table.columns[3].numbers.push_back(first_visit ? 1.0 : 0.0);
-    table.columns[4].categories.push_back(static_cast<uint16_t>(channel));
-    const double logit = -2.0 + 0.9 * static_cast<double>(engaged) - 0.8 * first_visit +
-                         (channel == 2   ? 1.5
-                          : channel == 0 ? -1.0
-                                         : 0.0);
-    table.labels.push_back(rng.Bernoulli(1.0 / (1.0 + std::exp(-logit))) ? 1 : 0);
-  }
-  return table;
-}
+FeatureTable MakeTable(size_t rows, uint64_t seed) { return MakeLearnableLeads(rows, seed).table; }
 
 const FeatureTable& Table() {
   static const FeatureTable table = MakeTable(kRows, 11);
