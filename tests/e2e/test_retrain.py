@@ -17,15 +17,15 @@ import pytest
 import yaml
 from mlflow import MlflowClient
 
-from servers import REPO, mlflow_server
+from fixtures.mlflow_server import REPO, mlflow_server
 
 WORKFLOW = REPO / ".github/workflows/daily-synthetic-data.yml"
 
 
 @pytest.fixture(scope="module")
 def tracking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with mlflow_server(tmp_path_factory.mktemp("mlflow")) as uri:
-        yield uri
+    with mlflow_server(tmp_path_factory.mktemp("mlflow")) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

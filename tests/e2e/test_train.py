@@ -21,7 +21,7 @@ import pytest
 import xgboost
 from mlflow import MlflowClient
 
-from servers import REPO, free_port, mlflow_server
+from fixtures.mlflow_server import REPO, free_port, mlflow_server
 
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
 SEED_PARAMS = {"max_depth": "5", "learning_rate": "0.1", "n_estimators": "100",
@@ -48,9 +48,9 @@ def mart(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def tracking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with mlflow_server(tmp_path_factory.mktemp("mlflow")) as uri:
-        mlflow.set_tracking_uri(uri)
-        yield uri
+    with mlflow_server(tmp_path_factory.mktemp("mlflow")) as server:
+        mlflow.set_tracking_uri(server.url)
+        yield server.url
 
 
 @pytest.fixture(scope="module")
