@@ -74,13 +74,12 @@ Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem:
   return truth;
 }
 
-Result<OracleReport> ComputeOracle(const FeatureTable& table, const FeatureSpec& spec,
-                                   const std::unordered_map<std::string, double>& truth) {
+Result<std::vector<double>> AlignTruth(const FeatureTable& table,
+                                       const std::unordered_map<std::string, double>& truth) {
   if (table.visitor_ids.empty()) {
     return Status::Error("the feature table has no visitor_id column to join truth.csv on");
   }
   std::vector<double> p_won(table.rows());
-  double positives = 0.0;
   for (size_t row = 0; row < table.rows(); ++row) {
     auto it = truth.find(table.visitor_ids[row]);
     if (it == truth.end()) {
@@ -89,8 +88,17 @@ Result<OracleReport> ComputeOracle(const FeatureTable& table, const FeatureSpec&
                            "`leadscore generate` run?");
     }
     p_won[row] = it->second;
-    positives += table.labels[row];
   }
+  return p_won;
+}
+
+Result<OracleReport> ComputeOracle(const FeatureTable& table, const FeatureSpec& spec,
+                                   const std::unordered_map<std::string, double>& truth) {
+  auto aligned = AlignTruth(table, truth);
+  if (!aligned.ok()) return aligned.status();
+  const std::vector<double>& p_won = aligned.value();
+  double positives = 0.0;
+  for (int label : table.labels) positives += label;
   OracleReport report;
   report.rows = table.rows();
   report.positive_rate = positives / static_cast<double>(table.rows());

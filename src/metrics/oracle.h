@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 #include "features/feature_table.h"
@@ -16,6 +17,11 @@ namespace leadscore {
 
 // visitor_id -> p_won. Fails naming file, line and column on a bad row.
 Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem::path& path);
+
+// truth's p_won for every table row (joined on visitor_id). Fails naming the first lead
+// without a truth row, or when the table has no visitor_id column.
+Result<std::vector<double>> AlignTruth(const FeatureTable& table,
+                                       const std::unordered_map<std::string, double>& truth);
 
 struct OracleReport {
   size_t rows = 0;

@@ -15,23 +15,13 @@
 namespace leadscore {
 namespace {
 
-// truth.csv values aligned to table rows, or an error naming the first lead without one.
-Result<std::vector<double>> AlignTruth(const FeatureTable& table,
-                                       const std::filesystem::path& path) {
+// truth.csv values aligned to table rows.
+Result<std::vector<double>> ReadAlignedTruth(const FeatureTable& table,
+                                             const std::filesystem::path& path) {
   auto truth = ReadTruth(path);
   if (!truth.ok()) return truth.status();
-  if (table.visitor_ids.empty()) {
-    return Status::Error("--truth needs a visitor_id column in the feature table");
-  }
-  std::vector<double> aligned(table.rows());
-  for (size_t row = 0; row < table.rows(); ++row) {
-    auto it = truth.value().find(table.visitor_ids[row]);
-    if (it == truth.value().end()) {
-      return Status::Error("lead " + table.ids[row] + " has no row in " + path.string() +
-                           "; pass the truth.csv generated with this data");
-    }
-    aligned[row] = it->second;
-  }
+  auto aligned = AlignTruth(table, truth.value());
+  if (!aligned.ok()) return aligned.status().WithContext("--truth " + path.string());
   return aligned;
 }
 
@@ -89,7 +79,7 @@ Result<TrainRunReport> TrainAndPublish(const TrainRunOptions& options) {
   if (!table.ok()) return table.status();
   std::vector<double> truth;
   if (!options.truth.empty()) {
-    auto aligned = AlignTruth(table.value(), options.truth);
+    auto aligned = ReadAlignedTruth(table.value(), options.truth);
     if (!aligned.ok()) return aligned.status();
     truth = std::move(aligned).value();
   }
