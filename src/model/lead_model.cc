@@ -168,10 +168,16 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::LoadFile(const std::filesyst
 Result<std::shared_ptr<const LeadModel>> LeadModel::WithVersion(const std::string& version) const {
   auto model_json = ToJson();
   if (!model_json.ok()) return model_json.status();
-  json doc = json::parse(model_json.value(), nullptr, false);
-  if (doc.is_discarded()) return Status::Error("XGBoost wrote a model that is not JSON");
-  doc["learner"]["attributes"][kVersionAttr] = version;
-  return FromJson(doc.dump());
+  auto stamped = WithModelVersion(model_json.value(), version);
+  if (!stamped.ok()) return stamped.status();
+  return FromJson(stamped.value());
+}
+
+Result<std::string> WithModelVersion(std::string_view model_json, const std::string& version) {
+  auto booster = xgb::Booster::FromJson(model_json);
+  if (!booster.ok()) return booster.status().WithContext("not a loadable XGBoost JSON model");
+  LEADSCORE_RETURN_IF_ERROR(booster.value().SetAttr(kVersionAttr, version));
+  return booster.value().SaveJson();
 }
 
 Result<std::string> LeadModel::ToJson() const { return booster_.SaveJson(); }

@@ -76,4 +76,9 @@ class LeadModel {
   ModelMetadata metadata_;
 };
 
+// `model_json` (XGBoost JSON) with booster attribute model_version = `version`, loaded and
+// saved by XGBoost itself, so a file that XGBoost cannot load is rejected here. Works on any
+// XGBoost model, with or without leadscore's other attributes.
+Result<std::string> WithModelVersion(std::string_view model_json, const std::string& version);
+
 }  // namespace leadscore

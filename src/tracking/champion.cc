@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_files.h"
+#include "model/lead_model.h"
 #include "model/xgboost_adapter.h"
 
 namespace leadscore {
@@ -182,13 +183,6 @@ Result<std::vector<std::string>> DecodeChampionHistory(std::string_view tag_valu
                          "; fix or delete it in the MLflow UI");
   }
   return json.get<std::vector<std::string>>();
-}
-
-Result<std::string> WithModelVersion(std::string_view model_json, const std::string& version) {
-  auto booster = xgb::Booster::FromJson(model_json);
-  if (!booster.ok()) return booster.status().WithContext("not a loadable XGBoost JSON model");
-  LEADSCORE_RETURN_IF_ERROR(booster.value().SetAttr("model_version", version));
-  return booster.value().SaveJson();
 }
 
 }  // namespace leadscore

@@ -53,8 +53,4 @@ Result<ChampionChange> RollbackChampion(MlflowClient& client, const std::string&
 std::string EncodeChampionHistory(const std::vector<std::string>& versions);
 Result<std::vector<std::string>> DecodeChampionHistory(std::string_view tag_value);
 
-// `model_json` (XGBoost JSON) with booster attribute model_version = `version`, loaded and
-// saved by XGBoost itself, so a file that XGBoost cannot load is rejected here.
-Result<std::string> WithModelVersion(std::string_view model_json, const std::string& version);
-
 }  // namespace leadscore

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "model/lead_model.h"
 #include "model/xgboost_adapter.h"
 #include "tracking/fake_http_transport.h"
 
