@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-
 from warehouse.errors import LoadError
 from warehouse.pipeline import BuildSummary, build_warehouse
 from warehouse.settings import Settings, parse_args
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (OSError, duckdb.Error) as error:
         # Disk full, permissions, a file locked by another program: not the data's fault.
-        logging.debug("build failed", exc_info=True)
+        logging.getLogger("load_duckdb").debug("build failed", exc_info=True)
         print(f"error: {error}", file=sys.stderr)
         print(
             "To fix: check that the output folders are writable and have free space and that "
@@ -64,10 +63,10 @@ def _summary(summary: BuildSummary, settings: Settings) -> str:
     lines = [_labelled("warning", summary.warnings)] if summary.warnings else []
     lines += [f"raw.{table}: {rows:,} rows" for table, rows in summary.raw_rows.items()]
     lines += [
-        f"fct_lead_scoring_features: {summary.mart.rows:,} leads, "
-        f"won rate {summary.mart.won_rate:.1%} ({summary.dbt_nodes} dbt models and tests run)",
-        f"wrote {settings.display(settings.warehouse)} and "
-        f"{settings.display(settings.features_out)} in {summary.seconds:.1f} s",
+        (f"fct_lead_scoring_features: {summary.mart.rows:,} leads, "
+        f"won rate {summary.mart.won_rate:.1%} ({summary.dbt_nodes} dbt models and tests run)"),
+        (f"wrote {settings.display(settings.warehouse)} and "
+        f"{settings.display(settings.features_out)} in {summary.seconds:.1f} s"),
     ]
     return "\n".join(lines)
 

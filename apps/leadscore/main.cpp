@@ -13,7 +13,7 @@ namespace {
 int Run(int argc, char** argv) {
   CLI::App app{"leadscore: open lead scoring (data, warehouse, model, scoring API)."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "leadscore 0.1.0");
+  app.set_version_flag("--version", "leadscore " LEADSCORE_VERSION);
   spdlog::set_pattern("%^%l%$: %v");
 
   leadscore::Status result = leadscore::Status::Error("no subcommand ran");
@@ -24,6 +24,7 @@ int Run(int argc, char** argv) {
   leadscore::cli::RegisterScore(app, &result);
   leadscore::cli::RegisterPromote(app, &result);
   leadscore::cli::RegisterRollback(app, &result);
+  leadscore::cli::RegisterServe(app, &result);
 
   CLI11_PARSE(app, argc, argv);
   if (!result.ok()) {

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
@@ -111,7 +112,7 @@ class _Staging:
         out = settings.features_out
         self.features = out.with_name(f".{out.name}.building")
 
-    def __enter__(self) -> _Staging:
+    def __enter__(self) -> Self:
         self._clean()
         self._settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         self._settings.features_out.parent.mkdir(parents=True, exist_ok=True)

@@ -100,13 +100,13 @@ def problem_sql(column: Column) -> str:
     if column.kind is Kind.INTEGER:
         cases += [
             f"WHEN NOT regexp_full_match({value}, '-?[0-9]+') THEN 'is not an integer'",
-            f"WHEN TRY_CAST({value} AS BIGINT) IS NULL "
-            "THEN 'is out of range for a 64-bit integer'",
+            (f"WHEN TRY_CAST({value} AS BIGINT) IS NULL "
+            "THEN 'is out of range for a 64-bit integer'"),
         ]
     elif column.kind is Kind.DECIMAL:
         cases += [
-            f"WHEN NOT regexp_full_match({value}, '-?[0-9]+(\\.[0-9]+)?') "
-            "THEN 'is not a decimal number'",
+            (f"WHEN NOT regexp_full_match({value}, '-?[0-9]+(\\.[0-9]+)?') "
+            "THEN 'is not a decimal number'"),
             f"WHEN TRY_CAST({value} AS DECIMAL(18, 2)) IS NULL THEN 'is out of range'",
         ]
     elif column.kind is Kind.TIMESTAMP:

@@ -17,5 +17,6 @@ void RegisterTrain(CLI::App& app, Status* result);
 void RegisterScore(CLI::App& app, Status* result);
 void RegisterPromote(CLI::App& app, Status* result);
 void RegisterRollback(CLI::App& app, Status* result);
+void RegisterServe(CLI::App& app, Status* result);
 
 }  // namespace leadscore::cli

@@ -43,26 +43,12 @@ Result<RegistryState> ReadRegistryState(MlflowClient& client, const std::string&
   return state;
 }
 
-// Downloads the version's model.json and stamps it with the version (checks READY first).
+// Downloads the version's model.json stamped with the version (FetchRegisteredModelFile).
 Status FetchModel(MlflowClient& client, Move& move) {
-  auto version = client.GetModelVersion(move.model_name, move.target);
-  if (!version.ok()) return version.status();
-  if (version.value().status != "READY") {
-    return Status::Error("version " + move.target + " of '" + move.model_name + "' is " +
-                         version.value().status + ", not READY; wait for it or pick another");
-  }
-  auto dir = client.GetModelVersionDownloadUri(move.model_name, move.target);
-  if (!dir.ok()) return dir.status();
-  move.model_uri = JoinArtifactPath(dir.value(), kModelFileName);
-  auto bytes = client.DownloadArtifact(move.model_uri);
-  if (!bytes.ok()) {
-    return bytes.status().WithContext(
-        "version " + move.target + " has no readable " + std::string(kModelFileName) +
-        " (leadscore installs models logged in MLflow's xgboost flavor in JSON format)");
-  }
-  auto stamped = WithModelVersion(bytes.value(), move.target);
-  if (!stamped.ok()) return stamped.status().WithContext(move.model_uri);
-  move.model_bytes = std::move(stamped).value();
+  auto file = FetchRegisteredModelFile(client, move.model_name, move.target);
+  if (!file.ok()) return file.status();
+  move.model_uri = std::move(file.value().artifact_uri);
+  move.model_bytes = std::move(file.value().model_json);
   return Status::Ok();
 }
 
@@ -117,6 +103,32 @@ Result<ChampionChange> Apply(MlflowClient& client, const Move& move,
 }
 
 }  // namespace
+
+Result<RegisteredModelFile> FetchRegisteredModelFile(MlflowClient& client,
+                                                     const std::string& model_name,
+                                                     const std::string& version) {
+  auto info = client.GetModelVersion(model_name, version);
+  if (!info.ok()) return info.status();
+  if (info.value().status != "READY") {
+    return Status::Error("version " + version + " of '" + model_name + "' is " +
+                         info.value().status + ", not READY; wait for it or pick another");
+  }
+  auto dir = client.GetModelVersionDownloadUri(model_name, version);
+  if (!dir.ok()) return dir.status();
+  RegisteredModelFile file;
+  file.version = version;
+  file.artifact_uri = JoinArtifactPath(dir.value(), kModelFileName);
+  auto bytes = client.DownloadArtifact(file.artifact_uri);
+  if (!bytes.ok()) {
+    return bytes.status().WithContext(
+        "version " + version + " has no readable " + std::string(kModelFileName) +
+        " (leadscore installs models logged in MLflow's xgboost flavor in JSON format)");
+  }
+  auto stamped = WithModelVersion(bytes.value(), version);
+  if (!stamped.ok()) return stamped.status().WithContext(file.artifact_uri);
+  file.model_json = std::move(stamped).value();
+  return file;
+}
 
 Result<ChampionChange> PromoteChampion(MlflowClient& client, const std::string& model_name,
                                        const std::string& version,

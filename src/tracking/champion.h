@@ -36,6 +36,18 @@ struct ChampionChange {
   std::string model_uri;  // where the installed model file came from
 };
 
+struct RegisteredModelFile {
+  std::string version;
+  std::string artifact_uri;  // where model.json was downloaded from
+  std::string model_json;    // XGBoost JSON with booster attribute model_version = version
+};
+
+// Downloads model.json of registered `version` (which must be READY) and stamps it with the
+// version. Changes nothing in the registry.
+Result<RegisteredModelFile> FetchRegisteredModelFile(MlflowClient& client,
+                                                     const std::string& model_name,
+                                                     const std::string& version);
+
 // Makes registered `version` of `model_name` the champion and installs its model file at
 // `model_out`. The version must exist and be READY, and its artifacts must hold model.json.
 // Promoting the current champion again only reinstalls its file.

@@ -114,4 +114,32 @@ Result<std::string> ArtifactProxyUrl(std::string_view tracking_uri, std::string_
       "does) and use an experiment that server created");
 }
 
+Result<RegisteredModelUri> ParseRegisteredModelUri(std::string_view uri) {
+  const auto fail = [&] {
+    return Status::Error("model URI '" + std::string(uri) +
+                         "' is not models:/<name>@<alias> or models:/<name>/<version>, e.g. "
+                         "models:/lead-scoring@champion");
+  };
+  constexpr std::string_view kScheme = "models:/";
+  if (!uri.starts_with(kScheme)) return fail();
+  std::string_view rest = uri.substr(kScheme.size());
+  RegisteredModelUri parsed;
+  if (const size_t at = rest.find('@'); at != std::string_view::npos) {
+    parsed.name = rest.substr(0, at);
+    parsed.alias = rest.substr(at + 1);
+    if (parsed.alias.empty() || parsed.alias.find('/') != std::string::npos) return fail();
+  } else if (const size_t slash = rest.rfind('/'); slash != std::string_view::npos) {
+    parsed.name = rest.substr(0, slash);
+    parsed.version = rest.substr(slash + 1);
+    if (parsed.version.empty() ||
+        parsed.version.find_first_not_of("0123456789") != std::string::npos) {
+      return fail();
+    }
+  } else {
+    return fail();
+  }
+  if (parsed.name.empty() || parsed.name.find('/') != std::string::npos) return fail();
+  return parsed;
+}
+
 }  // namespace leadscore

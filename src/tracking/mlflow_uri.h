@@ -34,4 +34,14 @@ std::string JoinArtifactPath(std::string_view base, std::string_view relative);
 // s3:, ...) fails with what to do: leadscore moves artifacts only through the proxy.
 Result<std::string> ArtifactProxyUrl(std::string_view tracking_uri, std::string_view artifact_uri);
 
+// A registered model reference: "models:/<name>@<alias>" or "models:/<name>/<version>".
+struct RegisteredModelUri {
+  std::string name;
+  std::string alias;    // set for models:/name@alias
+  std::string version;  // set for models:/name/version
+};
+// Parses the two forms above (MLflow's own syntax); anything else fails saying what is
+// accepted.
+Result<RegisteredModelUri> ParseRegisteredModelUri(std::string_view uri);
+
 }  // namespace leadscore

@@ -61,5 +61,30 @@ TEST(ArtifactProxyUrl, RejectsStorageTheProxyDoesNotServe) {
   }
 }
 
+TEST(RegisteredModelUri, ParsesAliasForm) {
+  auto uri = ParseRegisteredModelUri("models:/lead-scoring@champion");
+  ASSERT_TRUE(uri.ok()) << uri.status().message();
+  EXPECT_EQ(uri.value().name, "lead-scoring");
+  EXPECT_EQ(uri.value().alias, "champion");
+  EXPECT_EQ(uri.value().version, "");
+}
+
+TEST(RegisteredModelUri, ParsesVersionForm) {
+  auto uri = ParseRegisteredModelUri("models:/lead-scoring/12");
+  ASSERT_TRUE(uri.ok()) << uri.status().message();
+  EXPECT_EQ(uri.value().name, "lead-scoring");
+  EXPECT_EQ(uri.value().version, "12");
+  EXPECT_EQ(uri.value().alias, "");
+}
+
+TEST(RegisteredModelUri, RejectsOtherFormsSayingWhatIsAccepted) {
+  for (const char* bad : {"runs:/abc/model", "models:/", "models:/lead-scoring", "models:/@x",
+                          "models:/m/", "models:/m/v1", "models:/m@", "models:/a/b@c/d"}) {
+    auto uri = ParseRegisteredModelUri(bad);
+    ASSERT_FALSE(uri.ok()) << bad;
+    EXPECT_NE(uri.status().message().find("models:/<name>@<alias>"), std::string::npos) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace leadscore

@@ -26,10 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import xgboost as xgb
+from fixtures.mlflow_server import RUN_SCRIPT, STOP_SCRIPT, MlflowServer, free_port, mlflow_server
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
-
-from fixtures.mlflow_server import RUN_SCRIPT, STOP_SCRIPT, MlflowServer, free_port, mlflow_server
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))

@@ -21,7 +21,7 @@ SPEC = json.loads((REPO / "spec/feature_spec.json").read_text())
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
     return result
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from fixtures.raw_data import (
     EXPECTED_FEATURES_CSV,
     SESSION_COLUMNS,
@@ -229,8 +228,8 @@ PRECHECK_CASES = {
     ),
     "invalid timestamp": (
         _set("contacts", 1, "created_at", "2024-02-30 15:30:00"),
-        "contacts.csv line 3, column created_at: '2024-02-30 15:30:00' is not a valid "
-        "timestamp (expected YYYY-MM-DD HH:MM:SS, UTC)",
+        ("contacts.csv line 3, column created_at: '2024-02-30 15:30:00' is not a valid "
+        "timestamp (expected YYYY-MM-DD HH:MM:SS, UTC)"),
     ),
     "empty file": (_write_text("contacts.csv", ""), "contacts.csv is empty (no header line)"),
     "header only": (
@@ -240,8 +239,8 @@ PRECHECK_CASES = {
     "missing file": (_remove, "deals.csv is missing"),
     "extra field": (
         _extra_field,
-        "sessions.csv line 13: expected 7 fields, found 8 "
-        "('V0000000009,V0000000009-1,2024-03-01 09:00:00,1,Direct,5,1,oops')",
+        ("sessions.csv line 13: expected 7 fields, found 8 "
+        "('V0000000009,V0000000009-1,2024-03-01 09:00:00,1,Direct,5,1,oops')"),
     ),
 }
 
@@ -282,23 +281,23 @@ def test_rule_breaking_load_fails_and_keeps_outputs(rule_breaking_build: Run) ->
     ("test", "rows"),
     [
         (
-            "unique_stg_ga4__sessions_session_id "
-            "(unique on model stg_ga4__sessions, column session_id;",
+            ("unique_stg_ga4__sessions_session_id "
+            "(unique on model stg_ga4__sessions, column session_id;"),
             "unique_field='V0000000001-1', n_records=2",
         ),
         (
-            "unique_stg_crm__contacts_contact_id "
-            "(unique on model stg_crm__contacts, column contact_id;",
+            ("unique_stg_crm__contacts_contact_id "
+            "(unique on model stg_crm__contacts, column contact_id;"),
             "unique_field='C0000000002', n_records=2",
         ),
         (
-            "relationships_stg_crm__deals_contact_id__contact_id__ref_stg_crm__contacts_ "
-            "(relationships on model stg_crm__deals, column contact_id;",
+            ("relationships_stg_crm__deals_contact_id__contact_id__ref_stg_crm__contacts_ "
+            "(relationships on model stg_crm__deals, column contact_id;"),
             "from_field='C0000000099'",
         ),
         (
-            "accepted_values_stg_crm__deals_stage__closedwon__closedlost__open "
-            "(accepted_values on model stg_crm__deals, column stage;",
+            ("accepted_values_stg_crm__deals_stage__closedwon__closedlost__open "
+            "(accepted_values on model stg_crm__deals, column stage;"),
             "value_field='won', n_records=1",
         ),
     ],

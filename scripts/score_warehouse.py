@@ -1,0 +1,110 @@
+"""scripts/score_warehouse: batch-score the DuckDB feature mart into a `lead_scores` table.
+
+Exports main.fct_lead_scoring_features to a temporary CSV, scores it with `leadscore score`
+(the same engine and model file the server uses), and replaces main.lead_scores in one
+transaction: readers see the old table or the new one, never a half-written one, and a
+failure leaves the old table as it was.
+
+Table main.lead_scores: lead_id, score (calibrated), label ('high' iff score > the model's
+threshold), raw_probability (the booster's, before calibration), model_version, scored_at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MART = "main.fct_lead_scoring_features"
+
+log = logging.getLogger("score_warehouse")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="scripts/score_warehouse",
+        description="Score the warehouse's feature mart into table main.lead_scores.",
+    )
+    parser.add_argument(
+        "--warehouse",
+        default=os.environ.get("LEADSCORE_WAREHOUSE", "data/warehouse.duckdb"),
+        help="DuckDB file built by scripts/load_duckdb (env LEADSCORE_WAREHOUSE; "
+        "default data/warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--model",
+        default=os.environ.get("LEADSCORE_MODEL", "ml/lead_scoring_model.json"),
+        help="Model file (env LEADSCORE_MODEL; default ml/lead_scoring_model.json)",
+    )
+    parser.add_argument(
+        "--binary",
+        default=os.environ.get(
+            "LEADSCORE_BIN", str(REPO_ROOT / "build/release/apps/leadscore/leadscore")
+        ),
+        help="leadscore executable (env LEADSCORE_BIN)",
+    )
+    return parser.parse_args(argv)
+
+
+def score(args: argparse.Namespace) -> int:
+    warehouse = Path(args.warehouse)
+    if not warehouse.is_file():
+        print(f"error: warehouse {warehouse} not found", file=sys.stderr)
+        print("To fix: build it with scripts/load_duckdb (or scripts/run)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="leadscore-score-") as tmp:
+        mart_csv = Path(tmp) / "mart.csv"
+        scores_csv = Path(tmp) / "scores.csv"
+        with duckdb.connect(str(warehouse)) as con:
+            try:
+                con.execute(f"COPY (SELECT * FROM {MART}) TO '{mart_csv}' (HEADER, DELIMITER ',')")
+            except duckdb.CatalogException:
+                print(f"error: {warehouse} has no {MART}", file=sys.stderr)
+                print("To fix: rebuild it with scripts/load_duckdb", file=sys.stderr)
+                return 1
+        result = subprocess.run(
+            [args.binary, "score", "--model", args.model, "--in", str(mart_csv), "--out",
+             str(scores_csv)],
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            print(result.stderr.strip(), file=sys.stderr)
+            return 1
+        log.info("%s", result.stdout.strip())
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(
+                "CREATE OR REPLACE TABLE main.lead_scores AS SELECT lead_id, score, label, "
+                "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at FROM read_csv("
+                "?, header = true, columns = {'lead_id': 'VARCHAR', 'score': 'DOUBLE', "
+                "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR'})",
+                [str(scores_csv)],
+            )
+            rows = con.execute("SELECT count(*) FROM main.lead_scores").fetchone()[0]
+            con.execute("COMMIT")
+    print(f"scored {rows} leads into main.lead_scores of {warehouse}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="score_warehouse: %(message)s",
+                        stream=sys.stderr)
+    try:
+        return score(parse_args(argv))
+    except (OSError, duckdb.Error) as error:
+        print(f"error: {error}", file=sys.stderr)
+        print("To fix: check that no other program holds the warehouse and that it is "
+              "writable, then run again; the previous lead_scores table is unchanged.",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

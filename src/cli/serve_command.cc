@@ -1,0 +1,194 @@
+// `leadscore serve`: the scoring API. Wires the model source, store and reloader, the
+// application (serve/scoring_service) and the HTTP server, and turns signals into actions:
+// SIGHUP reloads the model, SIGTERM and SIGINT drain in-flight requests and exit 0.
+#include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.h"
+#include "http/server.h"
+#include "serve/docs_assets.h"
+#include "serve/model_source.h"
+#include "serve/model_store.h"
+#include "serve/reloader.h"
+#include "serve/scoring_service.h"
+#include "serve/server_metrics.h"
+
+namespace leadscore::cli {
+namespace {
+
+struct ServeFlags {
+  std::string model = "ml/lead_scoring_model.json";
+  std::string model_uri;
+  std::string tracking_uri = "http://127.0.0.1:5001";
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  int threads = 0;  // 0: one per core
+  std::string docs_dir = "node_modules/swagger-ui-dist";
+  std::string cors_origin;
+  bool wait_for_model = false;
+};
+
+// Waits for SIGHUP/SIGTERM/SIGINT (blocked in every thread, so only sigtimedwait sees them)
+// until `done` is set.
+void HandleSignals(const sigset_t& signals, http::Server& server, serve::Reloader& reloader,
+                   const std::atomic<bool>& done) {
+  const timespec poll = {0, 200'000'000};
+  while (!done.load()) {
+    const int signal = sigtimedwait(&signals, nullptr, &poll);
+    if (signal == SIGHUP) {
+      spdlog::info("SIGHUP: reloading the model");
+      reloader.Request([](const Result<serve::ReloadOutcome>&) {});  // the observer logs it
+    } else if (signal == SIGTERM || signal == SIGINT) {
+      spdlog::info("{}: finishing in-flight requests, then exiting",
+                   signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      server.Stop();
+      return;
+    }
+  }
+}
+
+Status Serve(const ServeFlags& flags) {
+  if (flags.port < 0 || flags.port > 65535) {
+    return Status::Error(fmt::format("--port {} is not a TCP port (0-65535)", flags.port));
+  }
+  const size_t threads = flags.threads > 0 ? static_cast<size_t>(flags.threads)
+                                           : std::max(1U, std::thread::hardware_concurrency());
+  serve::ModelSource source;
+  source.file = flags.model;
+  source.model_uri = flags.model_uri;
+  source.tracking_uri = flags.tracking_uri;
+
+  serve::ModelStore store;
+  auto first = serve::LoadModel(source);
+  if (first.ok()) {
+    store.Swap(first.value());
+  } else if (!flags.wait_for_model) {
+    return first.status().WithContext(
+        "train one first (scripts/run), pass --model/--model-uri, or start with "
+        "--wait-for-model and POST /admin/reload later");
+  } else {
+    spdlog::warn("{}; /ready answers 503 until POST /admin/reload or SIGHUP loads a model",
+                 first.status().message());
+  }
+
+  serve::ServerMetrics metrics(threads);
+  if (const auto model = store.Current()) {
+    metrics.SetModel(model->metadata().model_version, model->metadata().feature_set);
+  }
+  serve::Reloader reloader(
+      source, store,
+      [&metrics](const Result<serve::ReloadOutcome>& outcome, const LeadModel* loaded) {
+        metrics.CountReload(outcome.ok());
+        if (outcome.ok()) {
+          metrics.SetModel(loaded->metadata().model_version, loaded->metadata().feature_set);
+          spdlog::info("reloaded: model version {} (was {})", outcome.value().model_version,
+                       outcome.value().previous_version.value_or("none"));
+        } else {
+          spdlog::error("{}", outcome.status().message());
+        }
+      });
+
+  serve::ServiceOptions options;
+  options.workers = threads;
+  if (const char* key = std::getenv("LEADSCORE_API_KEY"); key != nullptr) options.api_key = key;
+  options.cors_origin = flags.cors_origin;
+  options.version = LEADSCORE_VERSION;
+  auto docs = serve::DocsAssets::Load(flags.docs_dir);
+  if (docs.ok()) {
+    options.docs = std::move(docs).value();
+  } else {
+    options.docs_problem = docs.status().message();
+    spdlog::warn("/docs is unavailable: {}", options.docs_problem);
+  }
+  serve::ScoringService service(std::move(options), store, reloader, metrics);
+
+  // Signals go to the signal thread only: block them before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hung up is an error value, not a signal
+
+  http::ServerOptions server_options;
+  server_options.host = flags.host;
+  server_options.port = static_cast<uint16_t>(flags.port);
+  server_options.threads = threads;
+  auto server = http::Server::Listen(
+      server_options, [&service](http::Exchange& exchange) { service.Handle(exchange); },
+      &serve::ScoringService::BodyLimit);
+  if (!server.ok()) return server.status();
+
+  const std::string url = fmt::format("http://{}:{}", flags.host, server.value()->port());
+  const auto model = store.Current();
+  std::cout << fmt::format(
+                   "leadscore serve: model version {} on {} ({} threads)\n"
+                   "  docs:    {}/docs\n"
+                   "  try:     curl -s -X POST {}/score -H 'Content-Type: application/json' "
+                   "-d '{{\"sessions\": 5, \"engaged_sessions\": 3, \"page_views\": 12, "
+                   "\"channel\": \"Paid Search\", \"is_first_visit\": false}}'\n",
+                   model ? model->metadata().model_version : "none", url, threads, url, url)
+            << std::flush;
+
+  std::atomic<bool> done = false;
+  std::thread signal_thread(
+      [&] { HandleSignals(signals, *server.value(), reloader, done); });
+  server.value()->Run();
+  done = true;
+  signal_thread.join();
+  spdlog::info("stopped");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, Status* result) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Serve the model over HTTP: POST /score (the seed's contract), /score/batch, /health, "
+      "/ready, /model, /metrics, /openapi.json, /docs, POST /admin/reload (also SIGHUP). "
+      "SIGTERM drains in-flight requests and exits 0. With LEADSCORE_API_KEY set in the "
+      "environment, /score* and /admin/* require the header X-API-Key.");
+  auto* model = cmd->add_option("--model", flags->model, "Model file written by leadscore train")
+                    ->envname("LEADSCORE_MODEL")
+                    ->capture_default_str();
+  cmd->add_option("--model-uri", flags->model_uri,
+                  "Serve a registered version instead: models:/<name>@<alias> or "
+                  "models:/<name>/<version>, e.g. models:/lead-scoring@champion")
+      ->envname("LEADSCORE_MODEL_URI")
+      ->excludes(model);
+  cmd->add_option("--tracking-uri", flags->tracking_uri, "MLflow server for --model-uri")
+      ->envname("MLFLOW_TRACKING_URI")
+      ->capture_default_str();
+  cmd->add_option("--host", flags->host,
+                  "Address to listen on (loopback by default; 0.0.0.0 exposes the API)")
+      ->envname("LEADSCORE_HOST")
+      ->capture_default_str();
+  cmd->add_option("--port", flags->port, "TCP port (0: any free port)")
+      ->envname("LEADSCORE_PORT")
+      ->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "Worker threads (0: one per core)")
+      ->envname("LEADSCORE_THREADS")
+      ->capture_default_str();
+  cmd->add_option("--docs-dir", flags->docs_dir,
+                  "The swagger-ui-dist package (npm) that /docs serves")
+      ->envname("LEADSCORE_DOCS_DIR")
+      ->capture_default_str();
+  cmd->add_option("--cors-origin", flags->cors_origin,
+                  "Allow browser calls from this origin (default: no CORS headers)")
+      ->envname("LEADSCORE_CORS_ORIGIN");
+  cmd->add_flag("--wait-for-model", flags->wait_for_model,
+                "Start even when the model cannot be loaded; /ready answers 503 until a "
+                "reload succeeds");
+  cmd->callback([flags, result] { *result = Serve(*flags); });
+}
+
+}  // namespace leadscore::cli

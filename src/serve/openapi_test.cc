@@ -1,0 +1,92 @@
+#include "serve/openapi.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/request_limits.h"
+
+namespace leadscore::serve {
+namespace {
+
+nlohmann::json Document(bool api_key) {
+  auto doc = nlohmann::json::parse(
+      BuildOpenApiDocument(FeatureSpec::Builtin(), {"9.9.9", api_key}), nullptr, false);
+  EXPECT_FALSE(doc.is_discarded());
+  return doc;
+}
+
+TEST(OpenApi, IsVersion31WithEveryRoute) {
+  const auto doc = Document(false);
+  EXPECT_EQ(doc["openapi"], "3.1.0");
+  EXPECT_EQ(doc["info"]["version"], "9.9.9");
+  for (const char* path :
+       {"/score", "/score/batch", "/health", "/ready", "/model", "/metrics", "/admin/reload"}) {
+    EXPECT_TRUE(doc["paths"].contains(path)) << path;
+  }
+}
+
+TEST(OpenApi, LeadSchemaFollowsTheFeatureSpec) {
+  const auto doc = Document(false);
+  const auto& lead = doc["components"]["schemas"]["Lead"];
+  const FeatureSpec& spec = FeatureSpec::Builtin();
+  ASSERT_EQ(lead["required"].size(), spec.features.size());
+  for (const Feature& feature : spec.features) {
+    const auto& property = lead["properties"][feature.name];
+    switch (feature.type) {
+      case FeatureType::kCount:
+        EXPECT_EQ(property["type"], "integer");
+        EXPECT_EQ(property["minimum"], 0);
+        EXPECT_EQ(property["maximum"], api::kMaxCount);
+        break;
+      case FeatureType::kFlag:
+        EXPECT_EQ(property["type"], "boolean");
+        break;
+      case FeatureType::kCategory:
+        EXPECT_EQ(property["type"], "string");
+        EXPECT_EQ(property["maxLength"], api::kMaxCategoryLength);
+        break;
+    }
+  }
+  EXPECT_EQ(doc["components"]["schemas"]["BatchRequest"]["properties"]["leads"]["maxItems"],
+            api::kMaxBatchLeads);
+}
+
+TEST(OpenApi, ApiKeySecurityOnlyWhenAKeyIsRequired) {
+  const auto open = Document(false);
+  EXPECT_FALSE(open["components"].contains("securitySchemes"));
+  EXPECT_FALSE(open["paths"]["/score"]["post"].contains("security"));
+  EXPECT_FALSE(open["paths"]["/score"]["post"]["responses"].contains("401"));
+  const auto guarded = Document(true);
+  EXPECT_EQ(guarded["components"]["securitySchemes"]["ApiKey"]["name"], "X-API-Key");
+  for (const char* path : {"/score", "/score/batch", "/admin/reload"}) {
+    EXPECT_TRUE(guarded["paths"][path]["post"].contains("security")) << path;
+    EXPECT_TRUE(guarded["paths"][path]["post"]["responses"].contains("401")) << path;
+  }
+  EXPECT_FALSE(guarded["paths"]["/health"]["get"].contains("security"));
+}
+
+TEST(OpenApi, EveryReferenceResolves) {
+  const auto doc = Document(true);
+  std::vector<const nlohmann::json*> stack = {&doc};
+  int references = 0;
+  while (!stack.empty()) {
+    const nlohmann::json* node = stack.back();
+    stack.pop_back();
+    if (node->is_object()) {
+      if (node->contains("$ref")) {
+        const std::string ref = (*node)["$ref"];
+        ASSERT_TRUE(ref.starts_with("#/components/schemas/")) << ref;
+        EXPECT_TRUE(doc["components"]["schemas"].contains(ref.substr(21))) << ref;
+        ++references;
+      }
+      for (const auto& item : node->items()) stack.push_back(&item.value());
+    } else if (node->is_array()) {
+      for (const auto& item : *node) stack.push_back(&item);
+    }
+  }
+  EXPECT_GT(references, 10);
+}
+
+}  // namespace
+}  // namespace leadscore::serve

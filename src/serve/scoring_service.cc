@@ -1,0 +1,443 @@
+#include "serve/scoring_service.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "api/json_writer.h"
+#include "api/score_request.h"
+#include "model/explain.h"
+#include "serve/openapi.h"
+
+namespace leadscore::serve {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kJson = "application/json";
+
+// Compares in time independent of where the strings differ (and of the key's length, up to
+// the length of the attempt), so response timing does not leak the key byte by byte.
+bool ConstantTimeEquals(std::string_view attempt, std::string_view key) {
+  unsigned char differ = attempt.size() == key.size() ? 0 : 1;
+  for (size_t i = 0; i < attempt.size(); ++i) {
+    const char expected = key.empty() ? '\0' : key[i % key.size()];
+    differ |= static_cast<unsigned char>(attempt[i] ^ expected);
+  }
+  return differ == 0 && !key.empty();
+}
+
+// FastAPI's rule for a bool query parameter (pydantic's str → bool).
+std::optional<bool> ParseBoolParameter(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* yes : {"1", "on", "t", "true", "y", "yes"}) {
+    if (lower == yes) return true;
+  }
+  for (const char* no : {"0", "off", "f", "false", "n", "no"}) {
+    if (lower == no) return false;
+  }
+  return std::nullopt;
+}
+
+http::Response JsonResponse(int status, std::string body) {
+  return http::Response::Json(std::move(body), status);
+}
+
+http::Response Detail(int status, std::string_view message) {
+  return http::Response::Error(status, message);
+}
+
+bool IsJsonContentType(std::string_view value) {
+  // "application/json", optionally with parameters ("; charset=utf-8"); case-insensitive.
+  const size_t end = value.find(';');
+  std::string_view type = value.substr(0, end);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  if (type.size() != kJson.size()) return false;
+  for (size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+// The lead's value of spec feature `index`, as the client sent it (categories as scored:
+// a channel outside the vocabulary shows as the spec's unknown value).
+void WriteFeatureValue(api::JsonWriter& json, const Feature& feature, double value) {
+  switch (feature.type) {
+    case FeatureType::kCount:
+      json.Int(static_cast<int64_t>(value));
+      break;
+    case FeatureType::kFlag:
+      json.Bool(value != 0.0);
+      break;
+    case FeatureType::kCategory:
+      json.String(feature.values[static_cast<size_t>(value)]);
+      break;
+  }
+}
+
+}  // namespace
+
+struct ScoringService::Worker {
+  explicit Worker(const ModelStore& store, MetricsShard& shard) : model(store), metrics(shard) {}
+  CachedModel model;
+  MetricsShard& metrics;
+  Clock::time_point started;
+  LeadValues values;
+  std::vector<LeadValues> leads;
+  std::vector<float> matrix;
+  std::string body;  // response body, reused
+  std::vector<std::pair<std::string, std::string>> headers;  // with CORS, reused
+};
+
+ScoringService::ScoringService(ServiceOptions options, const ModelStore& store,
+                               Reloader& reloader, ServerMetrics& metrics)
+    : options_(std::move(options)),
+      store_(store),
+      reloader_(reloader),
+      metrics_(metrics),
+      openapi_(BuildOpenApiDocument(FeatureSpec::Builtin(),
+                                    {options_.version, !options_.api_key.empty()})) {
+  for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
+    workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i)));
+  }
+}
+
+ScoringService::~ScoringService() = default;
+
+size_t ScoringService::BodyLimit(const http::Request& request) {
+  return request.method() == "POST" && request.path() == "/score/batch" ? kMaxBatchBody
+                                                                        : kMaxScoreBody;
+}
+
+void ScoringService::Handle(http::Exchange& exchange) {
+  Worker& worker = *workers_[exchange.worker_index()];
+  worker.started = Clock::now();
+  const http::Request& request = exchange.request();
+  const std::string_view path = request.path();
+  const std::string_view method = request.method();
+
+  struct Entry {
+    std::string_view path;
+    std::string_view method;
+    Route route;
+    void (ScoringService::*handler)(http::Exchange&, Worker&);
+  };
+  static constexpr std::array<Entry, 9> kRoutes = {{
+      {"/score", "POST", Route::kScore, &ScoringService::Score},
+      {"/score/batch", "POST", Route::kScoreBatch, &ScoringService::ScoreBatch},
+      {"/health", "GET", Route::kHealth, &ScoringService::Health},
+      {"/ready", "GET", Route::kReady, &ScoringService::Ready},
+      {"/model", "GET", Route::kModel, &ScoringService::Model},
+      {"/metrics", "GET", Route::kMetrics, &ScoringService::Metrics},
+      {"/openapi.json", "GET", Route::kOpenApi, &ScoringService::OpenApi},
+      {"/docs", "GET", Route::kDocs, &ScoringService::Docs},
+      {"/admin/reload", "POST", Route::kAdminReload, &ScoringService::Reload},
+  }};
+  const bool docs_asset = path.starts_with("/docs/");
+  for (const Entry& entry : kRoutes) {
+    if (path != entry.path && !(docs_asset && entry.route == Route::kDocs)) continue;
+    if (!options_.cors_origin.empty() && method == "OPTIONS") {
+      http::Response preflight;
+      preflight.status = 204;
+      preflight.content_type.clear();
+      preflight.headers = {{"Access-Control-Allow-Origin", options_.cors_origin},
+                           {"Access-Control-Allow-Methods", std::string(entry.method)},
+                           {"Access-Control-Allow-Headers", "Content-Type, X-API-Key"},
+                           {"Access-Control-Max-Age", "600"},
+                           {"Vary", "Origin"}};
+      Respond(exchange, worker, entry.route, std::move(preflight));
+      return;
+    }
+    if (method != entry.method && !(entry.method == "GET" && method == "HEAD")) {
+      http::Response response = Detail(405, "Method Not Allowed");
+      response.headers.emplace_back("Allow", std::string(entry.method));
+      Respond(exchange, worker, entry.route, std::move(response));
+      return;
+    }
+    (this->*entry.handler)(exchange, worker);
+    return;
+  }
+  Respond(exchange, worker, Route::kOther, Detail(404, "Not Found"));
+}
+
+void ScoringService::Respond(http::Exchange& exchange, Worker& worker, Route route,
+                             http::ResponseView response) {
+  if (!options_.cors_origin.empty() && route != Route::kOther) {
+    worker.headers.assign(response.headers.begin(), response.headers.end());
+    worker.headers.emplace_back("Access-Control-Allow-Origin", options_.cors_origin);
+    worker.headers.emplace_back("Vary", "Origin");
+    response.headers = worker.headers;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - worker.started).count();
+  worker.metrics.CountRequest(route, response.status, seconds);
+  exchange.Respond(response);
+}
+
+bool ScoringService::Authorized(http::Exchange& exchange, Worker& worker, Route route) {
+  if (options_.api_key.empty()) return true;
+  if (ConstantTimeEquals(exchange.request().Header("x-api-key").value_or(""), options_.api_key)) return true;
+  http::Response response = Detail(401, "Missing or wrong X-API-Key header");
+  response.headers.emplace_back("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
+  Respond(exchange, worker, route, std::move(response));
+  return false;
+}
+
+bool ScoringService::AcceptsJson(http::Exchange& exchange, Worker& worker, Route route) {
+  if (IsJsonContentType(exchange.request().Header("content-type").value_or(""))) return true;
+  Respond(exchange, worker, route,
+          Detail(415, "Unsupported Media Type: send the body as JSON with "
+                      "Content-Type: application/json"));
+  return false;
+}
+
+namespace {
+
+// Reads ?explain=...; answers the 422 itself and returns nullopt when it is not a boolean.
+std::optional<bool> ExplainParameter(const http::Request& request, std::string& error_body) {
+  const std::optional<std::string_view> text = request.QueryParam("explain");
+  if (!text) return false;
+  if (auto value = ParseBoolParameter(*text)) return value;
+  api::JsonWriter json(error_body);
+  json.BeginObject();
+  json.Key("detail");
+  json.BeginArray();
+  json.BeginObject();
+  json.Key("type");
+  json.String("bool_parsing");
+  json.Key("loc");
+  json.BeginArray();
+  json.String("query");
+  json.String("explain");
+  json.EndArray();
+  json.Key("msg");
+  json.String("Input should be a valid boolean, unable to interpret input");
+  json.Key("input");
+  json.String(*text);
+  json.EndObject();
+  json.EndArray();
+  json.EndObject();
+  return std::nullopt;
+}
+
+void WriteScore(api::JsonWriter& json, const LeadModel& model, double score,
+                const LeadValues* values, const Explanation* explanation) {
+  const bool high = score > model.metadata().threshold;
+  json.BeginObject();
+  json.Key("score");
+  json.Double(score);
+  json.Key("label");
+  json.String(high ? "high" : "low");
+  json.Key("model_version");
+  json.String(model.metadata().model_version);
+  if (explanation != nullptr) {
+    json.Key("reasons");
+    json.BeginArray();
+    for (const Reason& reason : explanation->reasons) {
+      json.BeginObject();
+      json.Key("feature");
+      json.String(reason.feature);
+      json.Key("value");
+      const Feature* feature = model.spec().Find(reason.feature);
+      const size_t index = static_cast<size_t>(feature - model.spec().features.data());
+      WriteFeatureValue(json, *feature, (*values)[index]);
+      json.Key("direction");
+      json.String(reason.contribution > 0 ? "raises" : "lowers");
+      json.Key("contribution");
+      json.Double(reason.contribution);
+      json.EndObject();
+    }
+    json.EndArray();
+    json.Key("bias");
+    json.Double(explanation->bias);
+    json.Key("margin");
+    json.Double(explanation->margin);
+  }
+  json.EndObject();
+}
+
+}  // namespace
+
+void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
+  constexpr Route kRoute = Route::kScore;
+  if (!Authorized(exchange, worker, kRoute) || !AcceptsJson(exchange, worker, kRoute)) return;
+  std::string& body = worker.body;
+  body.clear();
+  const std::optional<bool> explain = ExplainParameter(exchange.request(), body);
+  if (!explain) return Respond(exchange, worker, kRoute, {422, kJson, body});
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (!model) return Respond(exchange, worker, kRoute, Detail(503, "No model loaded yet"));
+
+  const api::ParseOutcome parsed =
+      api::ParseScoreRequest(exchange.request().body(), FeatureSpec::Builtin(), worker.values);
+  if (!parsed.ok()) {
+    return Respond(exchange, worker, kRoute,
+                   JsonResponse(422, api::ValidationErrorBody(parsed.errors)));
+  }
+  const FeatureEncoder& encoder = model->encoder();
+  worker.matrix.resize(encoder.width());
+  encoder.Encode(worker.values, worker.matrix);
+  const double score = model->ScoreRow(worker.matrix);
+  worker.metrics.CountScore(score, score > model->metadata().threshold);
+
+  std::optional<Explanation> explanation;
+  if (*explain) {
+    auto explained = Explain(*model, worker.matrix, 1);
+    if (!explained.ok()) {
+      return Respond(exchange, worker, kRoute, Detail(500, explained.status().message()));
+    }
+    explanation = std::move(explained.value().front());
+  }
+  api::JsonWriter json(body);
+  WriteScore(json, *model, score, &worker.values, explanation ? &*explanation : nullptr);
+  Respond(exchange, worker, kRoute, {200, kJson, body});
+}
+
+void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
+  constexpr Route kRoute = Route::kScoreBatch;
+  if (!Authorized(exchange, worker, kRoute) || !AcceptsJson(exchange, worker, kRoute)) return;
+  std::string& body = worker.body;
+  body.clear();
+  const std::optional<bool> explain = ExplainParameter(exchange.request(), body);
+  if (!explain) return Respond(exchange, worker, kRoute, {422, kJson, body});
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (!model) return Respond(exchange, worker, kRoute, Detail(503, "No model loaded yet"));
+
+  const api::ParseOutcome parsed =
+      api::ParseBatchRequest(exchange.request().body(), FeatureSpec::Builtin(), worker.leads);
+  if (!parsed.ok()) {
+    return Respond(exchange, worker, kRoute,
+                   JsonResponse(422, api::ValidationErrorBody(parsed.errors)));
+  }
+  const FeatureEncoder& encoder = model->encoder();
+  const size_t rows = worker.leads.size();
+  worker.matrix.resize(rows * encoder.width());
+  for (size_t i = 0; i < rows; ++i) {
+    encoder.Encode(worker.leads[i],
+                   std::span<float>(worker.matrix).subspan(i * encoder.width(), encoder.width()));
+  }
+  auto scores = model->Score(worker.matrix, rows);
+  if (!scores.ok()) return Respond(exchange, worker, kRoute, Detail(500, scores.status().message()));
+  std::vector<Explanation> explanations;
+  if (*explain && rows > 0) {
+    auto explained = Explain(*model, worker.matrix, rows);
+    if (!explained.ok()) {
+      return Respond(exchange, worker, kRoute, Detail(500, explained.status().message()));
+    }
+    explanations = std::move(explained).value();
+  }
+  body.reserve(rows * 64 + 16);
+  api::JsonWriter json(body);
+  json.BeginObject();
+  json.Key("scores");
+  json.BeginArray();
+  const double threshold = model->metadata().threshold;
+  for (size_t i = 0; i < rows; ++i) {
+    const double score = scores.value()[i];
+    worker.metrics.CountScore(score, score > threshold);
+    WriteScore(json, *model, score, &worker.leads[i], *explain ? &explanations[i] : nullptr);
+  }
+  json.EndArray();
+  json.EndObject();
+  Respond(exchange, worker, kRoute, {200, kJson, body});
+}
+
+void ScoringService::Health(http::Exchange& exchange, Worker& worker) {
+  Respond(exchange, worker, Route::kHealth, {200, kJson, R"({"status":"ok"})"});
+}
+
+void ScoringService::Ready(http::Exchange& exchange, Worker& worker) {
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (!model) return Respond(exchange, worker, Route::kReady, Detail(503, "No model loaded yet"));
+  std::string& body = worker.body;
+  body.clear();
+  api::JsonWriter json(body);
+  json.BeginObject();
+  json.Key("status");
+  json.String("ready");
+  json.Key("model_version");
+  json.String(model->metadata().model_version);
+  json.EndObject();
+  Respond(exchange, worker, Route::kReady, {200, kJson, body});
+}
+
+void ScoringService::Model(http::Exchange& exchange, Worker& worker) {
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (!model) return Respond(exchange, worker, Route::kModel, Detail(503, "No model loaded yet"));
+  const ModelMetadata& metadata = model->metadata();
+  nlohmann::ordered_json info;
+  info["model_version"] = metadata.model_version;
+  info["feature_set"] = metadata.feature_set;
+  info["features"] = nlohmann::ordered_json::array();
+  for (size_t index : model->encoder().features()) {
+    const Feature& feature = model->spec().features[index];
+    info["features"].push_back({{"name", feature.name},
+                                {"type", FeatureTypeName(feature.type)},
+                                {"description", feature.description}});
+  }
+  info["threshold"] = metadata.threshold;
+  info["calibration"] = CalibrationMethodName(model->calibration().method());
+  info["metrics"] = metadata.metrics;
+  info["params"] = metadata.params;
+  info["trained_at"] = metadata.trained_at;
+  info["data_hash"] = metadata.data_hash;
+  // NaN metrics (e.g. a ratio over an empty slice) are not JSON: nlohmann writes null.
+  Respond(exchange, worker, Route::kModel, JsonResponse(200, info.dump()));
+}
+
+void ScoringService::Metrics(http::Exchange& exchange, Worker& worker) {
+  http::Response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = metrics_.RenderPrometheus();
+  Respond(exchange, worker, Route::kMetrics, std::move(response));
+}
+
+void ScoringService::OpenApi(http::Exchange& exchange, Worker& worker) {
+  Respond(exchange, worker, Route::kOpenApi, {200, kJson, openapi_});
+}
+
+void ScoringService::Docs(http::Exchange& exchange, Worker& worker) {
+  if (!options_.docs) return Respond(exchange, worker, Route::kDocs, Detail(503, options_.docs_problem));
+  const std::string_view path = exchange.request().path();
+  const StaticAsset* asset = path == "/docs" ? &options_.docs->page()
+                                             : options_.docs->Find(path.substr(6));
+  if (asset == nullptr) return Respond(exchange, worker, Route::kDocs, Detail(404, "Not Found"));
+  static const std::pair<std::string, std::string> kCache[] = {
+      {"Cache-Control", "public, max-age=3600"}};
+  http::ResponseView response(200, asset->content_type, asset->body);
+  response.headers = kCache;
+  Respond(exchange, worker, Route::kDocs, response);
+}
+
+void ScoringService::Reload(http::Exchange& exchange, Worker& worker) {
+  if (!Authorized(exchange, worker, Route::kAdminReload)) return;
+  // Loading takes milliseconds to seconds (a registry download): answer from the reloader
+  // thread so this worker keeps serving.
+  auto deferred = std::make_shared<http::DeferredResponse>(exchange.Defer());
+  const Clock::time_point started = worker.started;
+  ServerMetrics* metrics = &metrics_;
+  const std::string cors_origin = options_.cors_origin;
+  reloader_.Request([deferred, started, metrics, cors_origin](const Result<ReloadOutcome>& outcome) {
+    http::Response response;
+    if (outcome.ok()) {
+      nlohmann::ordered_json body;
+      body["status"] = "reloaded";
+      body["model_version"] = outcome.value().model_version;
+      body["previous_model_version"] = outcome.value().previous_version
+                                           ? nlohmann::ordered_json(*outcome.value().previous_version)
+                                           : nlohmann::ordered_json(nullptr);
+      response = JsonResponse(200, body.dump());
+    } else {
+      response = Detail(500, outcome.status().message());
+    }
+    if (!cors_origin.empty()) response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
+    metrics->CountDeferred(Route::kAdminReload, response.status,
+                           std::chrono::duration<double>(Clock::now() - started).count());
+    deferred->Send(std::move(response));
+  });
+}
+
+}  // namespace leadscore::serve

@@ -1,0 +1,80 @@
+// The application behind `leadscore serve`: routes, authentication, content-type checks,
+// request validation (FastAPI's 422 shape), scoring with the current model snapshot,
+// explanations, batch scoring, metrics, the OpenAPI document, Swagger UI and model reload.
+// The HTTP mechanics (sockets, parsing, keep-alive, draining) are http::Server's.
+//
+// Thread safety: Handle() runs on the server's worker threads; each worker index has its own
+// scratch buffers, cached model snapshot and metrics shard, so workers share nothing on the
+// hot path but the ModelStore's generation counter.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/server.h"
+#include "serve/docs_assets.h"
+#include "serve/model_store.h"
+#include "serve/reloader.h"
+#include "serve/server_metrics.h"
+
+namespace leadscore::serve {
+
+// Bodies above these answer 413 before they are read.
+inline constexpr size_t kMaxScoreBody = 64 * 1024;
+inline constexpr size_t kMaxBatchBody = 8 * 1024 * 1024;
+
+struct ServiceOptions {
+  size_t workers = 1;        // the server's thread count (worker indices 0..workers-1)
+  std::string api_key;       // non-empty: /score* and /admin/* need X-API-Key equal to it
+  std::string cors_origin;   // non-empty: allow this browser origin (else no CORS headers)
+  std::string version;       // leadscore's version, for the OpenAPI document
+  std::optional<DocsAssets> docs;  // none: /docs answers 503 saying how to install them
+  std::string docs_problem;        // why docs is none
+};
+
+class ScoringService {
+ public:
+  // `store`, `reloader` and `metrics` must outlive the service.
+  ScoringService(ServiceOptions options, const ModelStore& store, Reloader& reloader,
+                 ServerMetrics& metrics);
+  ~ScoringService();
+  ScoringService(const ScoringService&) = delete;
+  ScoringService& operator=(const ScoringService&) = delete;
+
+  // The http::Server handler.
+  void Handle(http::Exchange& exchange);
+  // The http::Server body limit: 8 MiB for POST /score/batch, 64 KiB otherwise.
+  static size_t BodyLimit(const http::Request& request);
+
+ private:
+  struct Worker;
+  struct RouteEntry;
+
+  void Score(http::Exchange& exchange, Worker& worker);
+  void ScoreBatch(http::Exchange& exchange, Worker& worker);
+  void Health(http::Exchange& exchange, Worker& worker);
+  void Ready(http::Exchange& exchange, Worker& worker);
+  void Model(http::Exchange& exchange, Worker& worker);
+  void Metrics(http::Exchange& exchange, Worker& worker);
+  void OpenApi(http::Exchange& exchange, Worker& worker);
+  void Docs(http::Exchange& exchange, Worker& worker);
+  void Reload(http::Exchange& exchange, Worker& worker);
+
+  // Shared checks of the scoring routes; false when they already answered.
+  bool Authorized(http::Exchange& exchange, Worker& worker, Route route);
+  bool AcceptsJson(http::Exchange& exchange, Worker& worker, Route route);
+  void Respond(http::Exchange& exchange, Worker& worker, Route route, http::ResponseView response);
+
+  const ServiceOptions options_;
+  const ModelStore& store_;
+  Reloader& reloader_;
+  ServerMetrics& metrics_;
+  const std::string openapi_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace leadscore::serve

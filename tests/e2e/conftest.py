@@ -1,0 +1,36 @@
+"""Fixtures shared by several end-to-end test modules."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from fixtures.leadscore_server import BINARY
+from fixtures.mlflow_server import REPO
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900,
+                            check=False)
+    assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="session")
+def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two models of one mart: 'channel' (base+channel) and 'base' (threshold 0.2, so that
+    both labels occur), plus 'corrupt', a file that is not a model."""
+    root = tmp_path_factory.mktemp("serve-models")
+    run(str(BINARY), "generate", "--rows", "20000", "--seed", "5", "--out", str(root / "raw"))
+    run(str(REPO / "scripts/load_duckdb"), "--raw", str(root / "raw"), "--warehouse",
+        str(root / "warehouse.duckdb"), "--features-out", str(root / "features.csv"))
+    run(str(BINARY), "train", "--data", str(root / "features.csv"), "--features",
+        "base+channel", "--tracking-uri", "none", "--model-out", str(root / "channel.json"))
+    run(str(BINARY), "train", "--data", str(root / "features.csv"), "--features", "base",
+        "--threshold", "0.2", "--tracking-uri", "none", "--model-out", str(root / "base.json"))
+    (root / "corrupt.json").write_text('{"learner": {"attributes": ')
+    return {"channel": root / "channel.json", "base": root / "base.json",
+            "corrupt": root / "corrupt.json", "features": root / "features.csv"}
+
+
