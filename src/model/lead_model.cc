@@ -48,11 +48,29 @@ Result<std::string> RequiredAttr(const xgb::Booster& booster, const char* key) {
   return value;
 }
 
+// The booster's trees compiled for prediction, from the booster's own JSON (whatever format
+// it was loaded from), checked to read exactly the encoder's columns.
+Result<TreeEvaluator> CompileEvaluator(const xgb::Booster& booster, const FeatureEncoder& encoder) {
+  auto model_json = booster.SaveJson();
+  if (!model_json.ok()) return model_json.status();
+  auto evaluator = TreeEvaluator::FromModelJson(model_json.value());
+  if (!evaluator.ok()) return evaluator.status().WithContext("compiling the model's trees");
+  if (evaluator.value().num_features() != encoder.width()) {
+    return Status::Error("the model's booster has " +
+                         std::to_string(evaluator.value().num_features()) +
+                         " features but its feature set encodes " +
+                         std::to_string(encoder.width()) + " columns; retrain the model");
+  }
+  return evaluator;
+}
+
 }  // namespace
 
-LeadModel::LeadModel(xgb::Booster booster, std::unique_ptr<FeatureSpec> spec,
-                     FeatureEncoder encoder, Calibration calibration, ModelMetadata metadata)
+LeadModel::LeadModel(xgb::Booster booster, TreeEvaluator evaluator,
+                     std::unique_ptr<FeatureSpec> spec, FeatureEncoder encoder,
+                     Calibration calibration, ModelMetadata metadata)
     : booster_(std::move(booster)),
+      evaluator_(std::move(evaluator)),
       spec_(std::move(spec)),
       encoder_(std::move(encoder)),
       calibration_(std::move(calibration)),
@@ -80,9 +98,11 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::Assemble(xgb::Booster booste
     LEADSCORE_RETURN_IF_ERROR(booster.SetAttr(key, value));
   }
   LEADSCORE_RETURN_IF_ERROR(booster.SetFeatureNames(encoder.value().column_names()));
-  return std::shared_ptr<const LeadModel>(new LeadModel(std::move(booster), std::move(owned_spec),
-                                                        std::move(encoder).value(),
-                                                        std::move(calibration), metadata));
+  auto evaluator = CompileEvaluator(booster, encoder.value());
+  if (!evaluator.ok()) return evaluator.status();
+  return std::shared_ptr<const LeadModel>(
+      new LeadModel(std::move(booster), std::move(evaluator).value(), std::move(owned_spec),
+                    std::move(encoder).value(), std::move(calibration), metadata));
 }
 
 Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view model_json) {
@@ -146,10 +166,12 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
   }
   auto calibration = Calibration::FromJson(calibration_json);
   if (!calibration.ok()) return calibration.status().WithContext("the model's calibration");
+  auto evaluator = CompileEvaluator(b, encoder.value());
+  if (!evaluator.ok()) return evaluator.status();
 
-  return std::shared_ptr<const LeadModel>(
-      new LeadModel(std::move(booster).value(), std::move(owned_spec), std::move(encoder).value(),
-                    std::move(calibration).value(), std::move(metadata)));
+  return std::shared_ptr<const LeadModel>(new LeadModel(
+      std::move(booster).value(), std::move(evaluator).value(), std::move(owned_spec),
+      std::move(encoder).value(), std::move(calibration).value(), std::move(metadata)));
 }
 
 Result<std::shared_ptr<const LeadModel>> LeadModel::LoadFile(const std::filesystem::path& path) {
@@ -201,11 +223,22 @@ Result<xgb::DMatrix> LeadModel::Matrix(std::span<const float> matrix, size_t row
 
 Result<std::vector<double>> LeadModel::PredictRaw(std::span<const float> matrix,
                                                   size_t rows) const {
-  auto data = Matrix(matrix, rows);
-  if (!data.ok()) return data.status();
-  auto predictions = booster_.Predict(data.value(), xgb::PredictKind::kProbability);
-  if (!predictions.ok()) return predictions.status();
-  return std::vector<double>(predictions.value().begin(), predictions.value().end());
+  const size_t width = encoder_.width();
+  if (matrix.size() / width != rows || matrix.size() % width != 0) {
+    return Status::Error("matrix has " + std::to_string(matrix.size()) + " values, expected " +
+                         std::to_string(rows) + " x " + std::to_string(width));
+  }
+  std::vector<double> probabilities(rows);
+  evaluator_.PredictProbabilities(matrix, rows, probabilities);
+  return probabilities;
+}
+
+double LeadModel::PredictRawRow(std::span<const float> encoded_row) const {
+  return evaluator_.PredictProbability(encoded_row);
+}
+
+double LeadModel::ScoreRow(std::span<const float> encoded_row) const {
+  return calibration_.Apply(PredictRawRow(encoded_row));
 }
 
 Result<std::vector<double>> LeadModel::Score(std::span<const float> matrix, size_t rows) const {

@@ -3,6 +3,10 @@
 // XGBoost can still load it): model_version, the feature spec and feature set, the decision
 // threshold, the calibration map, metrics, training time and data hash.
 //
+// Predictions (PredictRaw, Score and their one-row forms) come from a TreeEvaluator compiled
+// from the booster when the model is built or loaded: bit-identical to XGBoost's own predictor
+// and much faster. SHAP contributions and importance still come from XGBoost.
+//
 // A LeadModel is immutable once built and is shared as std::shared_ptr<const LeadModel>;
 // every const method is safe to call from several threads at once.
 #pragma once
@@ -18,6 +22,7 @@
 #include "features/feature_spec.h"
 #include "model/calibration.h"
 #include "model/feature_encoder.h"
+#include "model/tree_evaluator.h"
 #include "model/xgboost_adapter.h"
 
 namespace leadscore {
@@ -51,10 +56,16 @@ class LeadModel {
   // Writes atomically: a temporary file renamed over `path`.
   Status SaveFile(const std::filesystem::path& path) const;
 
-  // `matrix` is rows x encoder().width(), row-major (FeatureEncoder output).
+  // The booster's probability per row of `matrix`, rows x encoder().width(), row-major
+  // (FeatureEncoder output). Fails, naming both sizes, when the matrix is not that size.
   Result<std::vector<double>> PredictRaw(std::span<const float> matrix, size_t rows) const;
   // The served score: the calibrated probability.
   Result<std::vector<double>> Score(std::span<const float> matrix, size_t rows) const;
+  // One encoded row (FeatureEncoder output): the same values as PredictRaw and Score, without
+  // allocating. Precondition: encoded_row.size() == encoder().width(); otherwise the process
+  // aborts (see TreeEvaluator).
+  double PredictRawRow(std::span<const float> encoded_row) const;
+  double ScoreRow(std::span<const float> encoded_row) const;
   // SHAP contributions: rows x (width + 1), last column the bias; rows sum to the margin.
   Result<std::vector<float>> Contributions(std::span<const float> matrix, size_t rows) const;
   Result<std::vector<xgb::FeatureScore>> Importance() const { return booster_.TotalGain(); }
@@ -63,13 +74,15 @@ class LeadModel {
   const FeatureSpec& spec() const { return *spec_; }
   const FeatureEncoder& encoder() const { return encoder_; }
   const Calibration& calibration() const { return calibration_; }
+  const TreeEvaluator& evaluator() const { return evaluator_; }
 
  private:
-  LeadModel(xgb::Booster booster, std::unique_ptr<FeatureSpec> spec, FeatureEncoder encoder,
-            Calibration calibration, ModelMetadata metadata);
+  LeadModel(xgb::Booster booster, TreeEvaluator evaluator, std::unique_ptr<FeatureSpec> spec,
+            FeatureEncoder encoder, Calibration calibration, ModelMetadata metadata);
   Result<xgb::DMatrix> Matrix(std::span<const float> matrix, size_t rows) const;
 
   xgb::Booster booster_;
+  TreeEvaluator evaluator_;            // compiled from booster_'s trees
   std::unique_ptr<FeatureSpec> spec_;  // owned; the encoder points into it
   FeatureEncoder encoder_;
   Calibration calibration_;

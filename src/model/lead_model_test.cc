@@ -145,6 +145,41 @@ TEST(LeadModel, ScoreIsTheCalibratedRawProbability) {
   EXPECT_GT(changed, kRows / 2) << "the test calibration should move most scores";
 }
 
+// PredictRaw runs on the TreeEvaluator, not XGBoost: it must give XGBoost's numbers exactly.
+TEST(LeadModel, PredictRawEqualsTheBoostersOwnPredictions) {
+  for (const std::string set : {"base", "base+channel"}) {
+    xgb::Booster booster = TrainBooster(set);
+    auto reference = xgb::Booster::FromJson(booster.SaveJson().value());
+    ASSERT_TRUE(reference.ok()) << reference.status().message();
+    auto model = LeadModel::Assemble(std::move(booster), FeatureSpec::Builtin(), Metadata(set),
+                                     StepCalibration());
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    const std::vector<float> matrix = Encoded(model.value()->encoder());
+    auto data = xgb::DMatrix::FromDense(matrix, kRows, model.value()->encoder().width());
+    ASSERT_TRUE(data.ok()) << data.status().message();
+    auto expected = reference.value().Predict(data.value(), xgb::PredictKind::kProbability);
+    ASSERT_TRUE(expected.ok()) << expected.status().message();
+    EXPECT_EQ(Raw(*model.value()),
+              std::vector<double>(expected.value().begin(), expected.value().end()))
+        << set;
+  }
+}
+
+TEST(LeadModel, OneRowPredictionsEqualTheBatchOnes) {
+  const auto model = Assembled("base+channel");
+  const std::vector<float> matrix = Encoded(model->encoder());
+  const size_t width = model->encoder().width();
+  ASSERT_EQ(model->evaluator().num_features(), width);
+  const std::vector<double> raw = Raw(*model);
+  auto score = model->Score(matrix, kRows);
+  ASSERT_TRUE(score.ok()) << score.status().message();
+  for (size_t row = 0; row < kRows; ++row) {
+    const std::span<const float> encoded(matrix.data() + row * width, width);
+    EXPECT_EQ(model->PredictRawRow(encoded), raw[row]) << "row " << row;
+    EXPECT_EQ(model->ScoreRow(encoded), score.value()[row]) << "row " << row;
+  }
+}
+
 TEST(LeadModel, PredictRejectsAMatrixOfTheWrongWidth) {
   const auto model = Assembled("base");
   const std::vector<float> matrix(10 * 5, 0.0f);  // base is 4 wide
