@@ -59,6 +59,16 @@ const char* FeatureTypeName(FeatureType type) {
   return "?";
 }
 
+uint16_t CategoryIndex(const Feature& feature, std::string_view value) {
+  for (size_t i = 0; i < feature.values.size(); ++i) {
+    if (feature.values[i] == value) return static_cast<uint16_t>(i);
+  }
+  for (size_t i = 0; i < feature.values.size(); ++i) {
+    if (feature.values[i] == feature.unknown) return static_cast<uint16_t>(i);
+  }
+  return 0;
+}
+
 Result<FeatureSpec> FeatureSpec::FromJson(std::string_view text) {
   const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {

@@ -4,6 +4,7 @@
 // loads. The dbt mart's tests read the same file.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -47,5 +48,9 @@ struct FeatureSpec {
 };
 
 const char* FeatureTypeName(FeatureType type);
+
+// Index of `value` in a category feature's vocabulary (exact, case-sensitive match), or of
+// its `unknown` value when the vocabulary lacks it.
+uint16_t CategoryIndex(const Feature& feature, std::string_view value);
 
 }  // namespace leadscore

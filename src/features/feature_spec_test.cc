@@ -58,6 +58,15 @@ TEST(FeatureSpec, BuiltinHasTheDocumentedFeatures) {
   EXPECT_EQ(spec.Find("nope"), nullptr);
 }
 
+TEST(FeatureSpec, CategoryIndexMapsUnknownValuesToTheUnknownCategory) {
+  const Feature& channel = *FeatureSpec::Builtin().Find("channel");
+  EXPECT_EQ(CategoryIndex(channel, "Direct"), 0);
+  EXPECT_EQ(CategoryIndex(channel, "Paid Search"), 2);
+  EXPECT_EQ(CategoryIndex(channel, "Unassigned"), 18);
+  EXPECT_EQ(CategoryIndex(channel, "paid search"), 18);  // exact match only
+  EXPECT_EQ(CategoryIndex(channel, ""), 18);
+}
+
 TEST(FeatureSpec, BuiltinHasBaseAndBasePlusChannelSets) {
   const FeatureSpec& spec = FeatureSpec::Builtin();
   auto base = spec.FeatureSet("base");

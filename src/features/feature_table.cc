@@ -37,16 +37,6 @@ const FeatureColumn* FeatureTable::Column(std::string_view name) const {
   return nullptr;
 }
 
-uint16_t CategoryIndex(const Feature& feature, std::string_view value) {
-  for (size_t i = 0; i < feature.values.size(); ++i) {
-    if (feature.values[i] == value) return static_cast<uint16_t>(i);
-  }
-  for (size_t i = 0; i < feature.values.size(); ++i) {
-    if (feature.values[i] == feature.unknown) return static_cast<uint16_t>(i);
-  }
-  return 0;
-}
-
 Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec) {
   std::vector<std::string> required = {spec.id_column, spec.label_column};
   for (const auto& feature : spec.features) required.push_back(feature.name);

@@ -35,7 +35,4 @@ struct FeatureTable {
 // a count above its `at_most` bound, or a flag/label outside {0, 1}.
 Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec);
 
-// Index of `value` in a category feature's vocabulary, or of its `unknown` value.
-uint16_t CategoryIndex(const Feature& feature, std::string_view value);
-
 }  // namespace leadscore

@@ -1,0 +1,472 @@
+#include "api/score_request.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <system_error>
+
+#include "api/json_echo.h"
+#include "api/json_scanner.h"
+
+namespace leadscore::api {
+namespace {
+
+// The batch body's one field (the API contract, not a feature).
+constexpr std::string_view kLeadsField = "leads";
+
+// pydantic v2's error types and messages (pydantic_core), verified against pydantic 2.14.
+constexpr std::string_view kMissingMsg = "Field required";
+constexpr std::string_view kIntTypeMsg = "Input should be a valid integer";
+constexpr std::string_view kBoolTypeMsg = "Input should be a valid boolean";
+constexpr std::string_view kStringTypeMsg = "Input should be a valid string";
+constexpr std::string_view kListTypeMsg = "Input should be a valid list";
+constexpr std::string_view kModelAttributesTypeMsg =
+    "Input should be a valid dictionary or object to extract fields from";
+
+// What is wrong with one field of a lead; kMissing until the field is seen.
+enum class Problem : uint8_t {
+  kMissing,
+  kValid,
+  kIntType,
+  kBoolType,
+  kStringType,
+  kNegative,
+  kTooLarge,
+  kTooLong,
+};
+
+// A field's state and where its (last) value lies in the body, for the error's echo.
+struct Slot {
+  Problem problem = Problem::kMissing;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+// One Slot per spec feature, on the stack for specs of up to 16 features so a valid request
+// allocates nothing.
+class SlotTable {
+ public:
+  explicit SlotTable(size_t count) : count_(count) {
+    if (count_ > kInline) heap_.resize(count_);
+  }
+  Slot* data() { return count_ > kInline ? heap_.data() : inline_.data(); }
+  void Reset() { std::fill_n(data(), count_, Slot{}); }
+
+ private:
+  static constexpr size_t kInline = 16;
+  size_t count_;
+  std::array<Slot, kInline> inline_{};
+  std::vector<Slot> heap_;
+};
+
+// Where a lead sits: the body itself (/score) or item `index` of the batch's list.
+struct LeadLocation {
+  bool in_batch = false;
+  size_t index = 0;
+};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The body as Python's json reads it: json.loads(bytes) decodes with utf-8-sig, dropping a BOM.
+std::string_view WithoutBom(std::string_view body) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  return body.substr(0, kBom.size()) == kBom ? body.substr(kBom.size()) : body;
+}
+
+// A member's decoded key. Unescaped keys (nearly all) are used in place; escaped ones are
+// decoded into `buffer`, or into `spill` in the rare case they do not fit.
+std::string_view KeyText(const JsonString& key, std::array<char, 128>& buffer, std::string& spill) {
+  if (!key.has_escapes) return key.raw;
+  const DecodedPrefix decoded = DecodeJsonString(key.raw, buffer.data(), buffer.size());
+  if (decoded.complete) return std::string_view(buffer.data(), decoded.length);
+  AppendDecodedJsonString(key.raw, spill);
+  return spill;
+}
+
+Problem ClassifyCount(const JsonNumber& number, double& value) {
+  if (!number.is_integer) return Problem::kIntType;
+  std::string_view digits = number.text;
+  const bool negative = digits[0] == '-';
+  if (negative) digits.remove_prefix(1);
+  if (digits == "0") {  // also "-0", which Python reads as 0
+    value = 0;
+    return Problem::kValid;
+  }
+  if (negative) return Problem::kNegative;
+  uint64_t parsed = 0;
+  const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+  // Out of uint64 range is still just "too large", never an overflow.
+  if (result.ec != std::errc() || parsed > static_cast<uint64_t>(kMaxCount)) {
+    return Problem::kTooLarge;
+  }
+  value = static_cast<double>(parsed);
+  return Problem::kValid;
+}
+
+std::string CtxObject(std::string_view key, int64_t value) {
+  std::string ctx;
+  JsonWriter writer(ctx);
+  writer.BeginObject();
+  writer.Key(key);
+  writer.Int(value);
+  writer.EndObject();
+  return ctx;
+}
+
+class RequestParser {
+ public:
+  RequestParser(std::string_view text, const FeatureSpec& spec, std::vector<FieldError>& errors)
+      : text_(text), spec_(spec), errors_(errors), scanner_(text), slots_(spec.features.size()) {}
+
+  // Parses the whole body with `parse_value` (which scans the top-level value); a syntax
+  // error anywhere replaces every other error, as Python's json fails before pydantic runs.
+  template <typename ParseValue>
+  void ParseBody(ParseValue&& parse_value) {
+    scanner_.SkipWhitespace();
+    if (parse_value() && scanner_.ExpectEnd()) return;
+    errors_.clear();
+    const JsonSyntaxError& error = scanner_.error();
+    std::string ctx;
+    JsonWriter writer(ctx);
+    writer.BeginObject();
+    writer.Key("error");
+    writer.String(error.reason);
+    writer.EndObject();
+    errors_.push_back(FieldError{{std::string("body"), CodePointOffset(text_, error.offset)},
+                                 "json_invalid",
+                                 "JSON decode error",
+                                 "{}",
+                                 std::move(ctx)});
+  }
+
+  // Scans one lead value at the cursor into `values`, recording its validation errors.
+  // False only on a syntax error.
+  bool ParseLead(LeadLocation where, LeadValues& values) {
+    const size_t begin = scanner_.offset();
+    if (scanner_.Peek() != '{') {
+      if (!scanner_.SkipValue()) return false;
+      AddError(Loc(where), "model_attributes_type", kModelAttributesTypeMsg,
+               Echo(begin, scanner_.offset()), "");
+      return true;
+    }
+    Slot* slots = slots_.data();
+    slots_.Reset();
+    if (!scanner_.EnterObject()) return false;
+    for (size_t i = 0;; ++i) {
+      bool more = false;
+      JsonString key;
+      if (!scanner_.NextMember(i, more, key)) return false;
+      if (!more) break;
+      const size_t feature = FeatureIndex(key);
+      const size_t value_begin = scanner_.offset();
+      if (feature == kNoFeature) {
+        if (!scanner_.SkipValue()) return false;
+        continue;
+      }
+      Slot& slot = slots[feature];
+      if (!ParseField(spec_.features[feature], slot.problem, values[feature])) return false;
+      slot.begin = value_begin;
+      slot.end = scanner_.offset();
+    }
+    ReportLead(where, begin, scanner_.offset(), values);
+    return true;
+  }
+
+  // Scans the batch body {"leads": [...]} at the cursor. False only on a syntax error.
+  bool ParseBatch(std::vector<LeadValues>& leads) {
+    const size_t begin = scanner_.offset();
+    if (scanner_.Peek() != '{') {
+      if (!scanner_.SkipValue()) return false;
+      AddError({std::string("body")}, "model_attributes_type", kModelAttributesTypeMsg,
+               Echo(begin, scanner_.offset()), "");
+      return true;
+    }
+    bool seen = false;
+    bool is_list = false;
+    size_t count = 0;
+    size_t list_begin = 0;
+    size_t list_end = 0;
+    if (!scanner_.EnterObject()) return false;
+    for (size_t i = 0;; ++i) {
+      bool more = false;
+      JsonString key;
+      if (!scanner_.NextMember(i, more, key)) return false;
+      if (!more) break;
+      std::array<char, 128> buffer;
+      std::string spill;
+      if (KeyText(key, buffer, spill) != kLeadsField) {
+        if (!scanner_.SkipValue()) return false;
+        continue;
+      }
+      // A repeated "leads" replaces the earlier one, errors included (the last key wins).
+      seen = true;
+      errors_.clear();
+      list_begin = scanner_.offset();
+      is_list = scanner_.Peek() == '[';
+      if (!(is_list ? ParseLeadList(leads, count) : scanner_.SkipValue())) return false;
+      list_end = scanner_.offset();
+    }
+    const std::vector<LocPart> loc = {std::string("body"), std::string(kLeadsField)};
+    if (!seen) {
+      AddError(loc, "missing", kMissingMsg, Echo(begin, scanner_.offset()), "");
+    } else if (!is_list) {
+      AddError(loc, "list_type", kListTypeMsg, Echo(list_begin, list_end), "");
+    } else if (count > kMaxBatchLeads) {
+      // pydantic stops at the length check: the leads' own errors are not reported.
+      errors_.clear();
+      std::string ctx;
+      JsonWriter writer(ctx);
+      writer.BeginObject();
+      writer.Key("field_type");
+      writer.String("List");
+      writer.Key("max_length");
+      writer.Int(static_cast<int64_t>(kMaxBatchLeads));
+      writer.Key("actual_length");
+      writer.Int(static_cast<int64_t>(count));
+      writer.EndObject();
+      AddError(loc, "too_long",
+               "List should have at most " + std::to_string(kMaxBatchLeads) +
+                   " items after validation, not " + std::to_string(count),
+               Echo(list_begin, list_end), std::move(ctx));
+    }
+    leads.resize(seen && is_list ? std::min(count, kMaxBatchLeads) : 0);
+    return true;
+  }
+
+ private:
+  static constexpr size_t kNoFeature = static_cast<size_t>(-1);
+
+  // Scans the list at the cursor; leads past the limit are only checked for syntax and counted.
+  bool ParseLeadList(std::vector<LeadValues>& leads, size_t& count) {
+    count = 0;
+    if (!scanner_.EnterArray()) return false;
+    for (size_t i = 0;; ++i) {
+      bool more = false;
+      if (!scanner_.NextElement(i, more)) return false;
+      if (!more) return true;
+      ++count;
+      if (i >= kMaxBatchLeads) {
+        if (!scanner_.SkipValue()) return false;
+        continue;
+      }
+      if (i >= leads.size()) leads.emplace_back();
+      leads[i].resize(spec_.features.size());
+      if (!ParseLead(LeadLocation{true, i}, leads[i])) return false;
+    }
+  }
+
+  size_t FeatureIndex(const JsonString& key) const {
+    std::array<char, 128> buffer;
+    std::string spill;
+    const std::string_view name = KeyText(key, buffer, spill);
+    for (size_t i = 0; i < spec_.features.size(); ++i) {
+      if (spec_.features[i].name == name) return i;
+    }
+    return kNoFeature;
+  }
+
+  // Scans one field's value at the cursor. False only on a syntax error.
+  bool ParseField(const Feature& feature, Problem& problem, double& value) {
+    const char first = scanner_.Peek();
+    switch (feature.type) {
+      case FeatureType::kCount:
+        if (first == '-' || IsDigit(first)) {
+          JsonNumber number;
+          if (!scanner_.ScanNumber(number)) return false;
+          problem = ClassifyCount(number, value);
+          return true;
+        }
+        problem = Problem::kIntType;
+        return scanner_.SkipValue();
+      case FeatureType::kFlag:
+        if (first == 't' || first == 'f') {
+          value = first == 't' ? 1 : 0;
+          problem = Problem::kValid;
+          return scanner_.ScanLiteral(first == 't' ? "true" : "false");
+        }
+        problem = Problem::kBoolType;
+        return scanner_.SkipValue();
+      case FeatureType::kCategory: {
+        if (first != '"') {
+          problem = Problem::kStringType;
+          return scanner_.SkipValue();
+        }
+        JsonString text;
+        if (!scanner_.ScanString(text)) return false;
+        if (text.code_points > kMaxCategoryLength) {
+          problem = Problem::kTooLong;
+          return true;
+        }
+        // At most 64 characters of at most 4 bytes each: the buffer always suffices.
+        std::array<char, kMaxCategoryLength * 4> buffer;
+        std::string_view name = text.raw;
+        if (text.has_escapes) {
+          name = std::string_view(buffer.data(),
+                                  DecodeJsonString(text.raw, buffer.data(), buffer.size()).length);
+        }
+        value = CategoryIndex(feature, name);
+        problem = Problem::kValid;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The lead's errors in spec order, or its `at_most` check once every field is valid.
+  void ReportLead(LeadLocation where, size_t begin, size_t end, const LeadValues& values) {
+    const std::vector<Feature>& features = spec_.features;
+    Slot* slots = slots_.data();
+    const bool all_valid = std::all_of(slots, slots + features.size(),
+                                       [](const Slot& s) { return s.problem == Problem::kValid; });
+    if (all_valid) {
+      for (size_t i = 0; i < features.size(); ++i) {
+        if (features[i].at_most.empty()) continue;
+        const Feature* bound = spec_.Find(features[i].at_most);
+        if (bound == nullptr) continue;  // FeatureSpec::FromJson rejects such a spec
+        if (values[i] <= values[static_cast<size_t>(bound - features.data())]) continue;
+        AddError(
+            Loc(where), "value_error",
+            "Value error, " + features[i].name + " must be less than or equal to " + bound->name,
+            Echo(begin, end), R"({"error":{}})");
+        return;  // one model validator, one error
+      }
+      return;
+    }
+    std::string lead_echo;  // for `missing`: pydantic echoes the whole object
+    for (size_t i = 0; i < features.size(); ++i) {
+      const Slot& slot = slots[i];
+      if (slot.problem == Problem::kValid) continue;
+      std::vector<LocPart> loc = Loc(where);
+      loc.emplace_back(features[i].name);
+      switch (slot.problem) {
+        case Problem::kMissing:
+          if (lead_echo.empty()) lead_echo = Echo(begin, end);
+          AddError(std::move(loc), "missing", kMissingMsg, lead_echo, "");
+          break;
+        case Problem::kIntType:
+          AddError(std::move(loc), "int_type", kIntTypeMsg, Echo(slot.begin, slot.end), "");
+          break;
+        case Problem::kBoolType:
+          AddError(std::move(loc), "bool_type", kBoolTypeMsg, Echo(slot.begin, slot.end), "");
+          break;
+        case Problem::kStringType:
+          AddError(std::move(loc), "string_type", kStringTypeMsg, Echo(slot.begin, slot.end), "");
+          break;
+        case Problem::kNegative:
+          AddError(std::move(loc), "greater_than_equal",
+                   "Input should be greater than or equal to 0", Echo(slot.begin, slot.end),
+                   CtxObject("ge", 0));
+          break;
+        case Problem::kTooLarge:
+          AddError(std::move(loc), "less_than_equal",
+                   "Input should be less than or equal to " + std::to_string(kMaxCount),
+                   Echo(slot.begin, slot.end), CtxObject("le", kMaxCount));
+          break;
+        case Problem::kTooLong:
+          AddError(
+              std::move(loc), "string_too_long",
+              "String should have at most " + std::to_string(kMaxCategoryLength) + " characters",
+              Echo(slot.begin, slot.end),
+              CtxObject("max_length", static_cast<int64_t>(kMaxCategoryLength)));
+          break;
+        case Problem::kValid:
+          break;
+      }
+    }
+  }
+
+  static std::vector<LocPart> Loc(LeadLocation where) {
+    if (!where.in_batch) return {std::string("body")};
+    return {std::string("body"), std::string(kLeadsField), where.index};
+  }
+
+  std::string Echo(size_t begin, size_t end) const {
+    return EchoJsonValue(text_.substr(begin, end - begin), kMaxInputEchoBytes);
+  }
+
+  void AddError(std::vector<LocPart> loc, std::string_view type, std::string_view msg,
+                std::string input, std::string ctx) {
+    errors_.push_back(FieldError{std::move(loc), std::string(type), std::string(msg),
+                                 std::move(input), std::move(ctx)});
+  }
+
+  std::string_view text_;
+  const FeatureSpec& spec_;
+  std::vector<FieldError>& errors_;
+  JsonScanner scanner_;
+  SlotTable slots_;
+};
+
+// FastAPI reads an empty body as no body at all: the body itself is missing.
+FieldError MissingBody() {
+  return FieldError{{std::string("body")}, "missing", std::string(kMissingMsg), "null", ""};
+}
+
+}  // namespace
+
+ParseOutcome ParseScoreRequest(std::string_view body, const FeatureSpec& spec, LeadValues& values) {
+  ParseOutcome outcome;
+  values.resize(spec.features.size());
+  if (body.empty()) {
+    outcome.errors.push_back(MissingBody());
+    return outcome;
+  }
+  RequestParser parser(WithoutBom(body), spec, outcome.errors);
+  parser.ParseBody([&] { return parser.ParseLead(LeadLocation{}, values); });
+  return outcome;
+}
+
+ParseOutcome ParseBatchRequest(std::string_view body, const FeatureSpec& spec,
+                               std::vector<LeadValues>& leads) {
+  ParseOutcome outcome;
+  if (body.empty()) {
+    leads.clear();
+    outcome.errors.push_back(MissingBody());
+    return outcome;
+  }
+  RequestParser parser(WithoutBom(body), spec, outcome.errors);
+  parser.ParseBody([&] { return parser.ParseBatch(leads); });
+  return outcome;
+}
+
+void WriteValidationErrors(JsonWriter& writer, const std::vector<FieldError>& errors) {
+  writer.BeginObject();
+  writer.Key("detail");
+  writer.BeginArray();
+  for (const FieldError& error : errors) {
+    writer.BeginObject();
+    writer.Key("type");
+    writer.String(error.type);
+    writer.Key("loc");
+    writer.BeginArray();
+    for (const LocPart& part : error.loc) {
+      if (const auto* key = std::get_if<std::string>(&part)) {
+        writer.String(*key);
+      } else {
+        writer.Int(static_cast<int64_t>(std::get<size_t>(part)));
+      }
+    }
+    writer.EndArray();
+    writer.Key("msg");
+    writer.String(error.msg);
+    writer.Key("input");
+    // Raw() checks the echo and writes null if it were ever not JSON: the body stays valid.
+    (void)writer.Raw(error.input);
+    if (!error.ctx.empty()) {
+      writer.Key("ctx");
+      (void)writer.Raw(error.ctx);
+    }
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+}
+
+std::string ValidationErrorBody(const std::vector<FieldError>& errors) {
+  std::string body;
+  JsonWriter writer(body);
+  WriteValidationErrors(writer, errors);
+  return body;
+}
+
+}  // namespace leadscore::api
