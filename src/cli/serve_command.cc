@@ -61,6 +61,15 @@ Status Serve(const ServeFlags& flags) {
   }
   const size_t threads = flags.threads > 0 ? static_cast<size_t>(flags.threads)
                                            : std::max(1U, std::thread::hardware_concurrency());
+  // Signals go to the signal thread only: block them before any thread starts (the
+  // reloader's, the server's): a thread with them unblocked would take SIGTERM's default
+  // action (exit) instead.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, signal);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hung up is an error value, not a signal
+
   serve::ModelSource source;
   source.file = flags.model;
   source.model_uri = flags.model_uri;
@@ -110,17 +119,10 @@ Status Serve(const ServeFlags& flags) {
   }
   serve::ScoringService service(std::move(options), store, reloader, metrics);
 
-  // Signals go to the signal thread only: block them before any other thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int signal : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, signal);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);  // a client that hung up is an error value, not a signal
-
   http::ServerOptions server_options;
   server_options.host = flags.host;
-  server_options.port = static_cast<uint16_t>(flags.port);
-  server_options.threads = threads;
+  server_options.port = flags.port;
+  server_options.threads = static_cast<int>(threads);
   auto server = http::Server::Listen(
       server_options, [&service](http::Exchange& exchange) { service.Handle(exchange); },
       &serve::ScoringService::BodyLimit);
@@ -140,11 +142,11 @@ Status Serve(const ServeFlags& flags) {
   std::atomic<bool> done = false;
   std::thread signal_thread(
       [&] { HandleSignals(signals, *server.value(), reloader, done); });
-  server.value()->Run();
+  const Status served = server.value()->Run();
   done = true;
   signal_thread.join();
-  spdlog::info("stopped");
-  return Status::Ok();
+  if (served.ok()) spdlog::info("stopped");
+  return served;
 }
 
 }  // namespace

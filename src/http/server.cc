@@ -180,8 +180,9 @@ class TimerList {
 
 class Loop {
  public:
-  Loop(ServerState* server, int listen_fd, bool owns_listen_fd)
+  Loop(ServerState* server, size_t index, int listen_fd, bool owns_listen_fd)
       : server_(server),
+        index_(index),
         options_(server->options),
         listen_fd_(listen_fd),
         owns_listen_fd_(owns_listen_fd),
@@ -200,6 +201,7 @@ class Loop {
     if (event_fd_ >= 0) close(event_fd_);
     if (epoll_fd_ >= 0) close(epoll_fd_);
   }
+  size_t index() const { return index_; }
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
@@ -259,6 +261,7 @@ class Loop {
   }
 
   ServerState* server_;
+  const size_t index_;  // the worker's number, 0 .. threads - 1
   const ServerOptions& options_;
   int epoll_fd_ = -1;
   int event_fd_ = -1;
@@ -362,7 +365,10 @@ void Loop::BeginDrain() {
   for (const auto& slot : slots_) {
     Connection* c = slot.get();
     if (c->fd < 0 || c->deferred || c->lingering) continue;
-    if (c->pending_output() == 0 && c->parser.idle()) Close(c);
+    // A request may be waiting in the socket while its edge is still queued in epoll (this
+    // loop was busy): look before closing, so a request the client already sent is answered.
+    c->readable = true;
+    Drive(c);
   }
 }
 
@@ -519,7 +525,8 @@ void Loop::Drive(Connection* c) {
       return;
     }
     if (draining_ && c->parser.idle()) {
-      Close(c);
+      if (c->readable && ReadSome(c)) continue;  // bytes were waiting: a request under way
+      if (c->fd >= 0) Close(c);
       return;
     }
     if (!c->readable || !ReadSome(c)) return;
@@ -730,6 +737,8 @@ void DeferredResponse::Send(Response response) {
   inbox->Post(slot_, generation_, false, std::move(response));
 }
 
+size_t Exchange::worker_index() const { return loop_->index(); }
+
 void Exchange::Respond(const ResponseView& response) {
   if (answered_) {
     loop_->Log("a handler answered " + std::string(request_.path()) + " twice; ignored the second");
@@ -874,7 +883,7 @@ Result<std::unique_ptr<Server>> Server::Listen(const ServerOptions& options, Han
       }
       if (!reuse_port) s.shared_listen_fd = listen_fd;
     }
-    s.loops.push_back(std::make_unique<internal::Loop>(&s, listen_fd, reuse_port));
+    s.loops.push_back(std::make_unique<internal::Loop>(&s, s.loops.size(), listen_fd, reuse_port));
     LEADSCORE_RETURN_IF_ERROR(s.loops.back()->Init().WithContext("cannot start the server on " +
                                                                  HostPort(options.host, s.port)));
   }

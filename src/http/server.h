@@ -105,6 +105,9 @@ class Exchange {
   Exchange& operator=(const Exchange&) = delete;
 
   const Request& request() const { return request_; }
+  // The worker thread answering it, 0 .. ServerOptions::threads - 1: an index for per-thread
+  // state (scratch buffers, metrics shards) that needs no locking.
+  size_t worker_index() const;
 
   // Serializes `response` into the connection's output buffer before returning, so the
   // caller may reuse the Response (and its body's capacity) for the next request.

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/request_limits.h"
+#include "api/score_request.h"
 
 namespace leadscore::serve {
 namespace {

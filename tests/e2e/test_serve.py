@@ -232,11 +232,13 @@ def test_invalid_input_gets_the_same_422_as_the_fastapi_seed(server: LeadscoreSe
     theirs = requests.post(f"{reference}/score", json=body, timeout=10)
     assert theirs.status_code == 422, theirs.text
     assert ours.status_code == 422, ours.text
-    summary = [(e["type"], e["loc"], e["msg"]) for e in ours.json()["detail"]]
-    assert summary == [(e["type"], e["loc"], e["msg"]) for e in theirs.json()["detail"]]
+    # The same errors; their order follows field declaration order, which is the feature
+    # spec's in leadscore and the contract example's in the seed's model.
+    summary = sorted((e["type"], e["loc"], e["msg"]) for e in ours.json()["detail"])
+    assert summary == sorted((e["type"], e["loc"], e["msg"]) for e in theirs.json()["detail"])
 
 
-@pytest.mark.parametrize("raw", [b"{", b'{"sessions": 5,}', b"nul", b"", b'{"a": "\xff"}',
+@pytest.mark.parametrize("raw", [b"{", b'{"sessions": 5,}', b"nul", b'{"a": "\xff"}',
                                  b'{"sessions": 5} x'])
 def test_malformed_json_is_a_422_json_invalid(server: LeadscoreServer, raw: bytes) -> None:
     response = requests.post(f"{server.url}/score", data=raw, timeout=10,
@@ -244,6 +246,15 @@ def test_malformed_json_is_a_422_json_invalid(server: LeadscoreServer, raw: byte
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["type"] == "json_invalid" and error["loc"][0] == "body"
+
+
+def test_empty_body_is_a_missing_body_like_fastapi(server: LeadscoreServer,
+                                                   reference: str) -> None:
+    headers = {"Content-Type": "application/json"}
+    ours = requests.post(f"{server.url}/score", data=b"", headers=headers, timeout=10)
+    theirs = requests.post(f"{reference}/score", data=b"", headers=headers, timeout=10)
+    assert ours.status_code == theirs.status_code == 422
+    assert ours.json() == theirs.json()
 
 
 def test_oversized_bodies_are_413(server: LeadscoreServer) -> None:
@@ -464,29 +475,35 @@ def test_reload_storm_loses_no_request(models: dict[str, Path], tmp_path: Path) 
 
 def test_sigterm_drains_in_flight_requests_and_exits_0(models: dict[str, Path],
                                                        tmp_path: Path) -> None:
+    """Requests under way when SIGTERM arrives are answered in full; the process exits 0."""
     rng = random.Random(3)
     batch = {"leads": [random_lead(rng) for _ in range(10_000)]}
     with leadscore_server(tmp_path, "--model", str(models["channel"])) as running:
-        results: list[int | str] = []
+        results: list[tuple[int | str, float]] = []
 
         def client() -> None:
             try:
-                results.append(requests.post(f"{running.url}/score/batch", json=batch,
-                                             timeout=60).status_code)
-            except requests.ConnectionError as error:  # refused: arrived after the listener closed
-                results.append(f"refused: {error}")
+                status: int | str = requests.post(f"{running.url}/score/batch?explain=true",
+                                                  json=batch, timeout=120).status_code
+            except requests.ConnectionError as error:
+                status = f"failed: {error}"
+            results.append((status, time.monotonic()))
 
-        clients = [threading.Thread(target=client) for _ in range(6)]
+        # As many clients as worker threads, so every connection is accepted at once (one
+        # still waiting in the kernel's backlog when the listener closes is reset, never seen).
+        clients = [threading.Thread(target=client) for _ in range(2)]
         for thread in clients:
             thread.start()
-        time.sleep(0.15)
+        time.sleep(0.3)  # the requests are being read or scored (each takes a while)
+        signalled = time.monotonic()
         running.process.send_signal(signal.SIGTERM)
         for thread in clients:
             thread.join()
-        assert running.process.wait(timeout=30) == 0
-        answered = [r for r in results if isinstance(r, int)]
-        assert answered and all(r == 200 for r in answered), results
-        assert all("refused" in str(r) or isinstance(r, int) for r in results)
+        assert running.process.wait(timeout=60) == 0
+        statuses = [status for status, _ in results]
+        assert all(status == 200 for status in statuses), statuses
+        assert any(finished > signalled for _, finished in results), "nothing was in flight"
+        assert "finishing in-flight requests" in running.log_text()
 
 
 # --- start-up errors ------------------------------------------------------------------------
