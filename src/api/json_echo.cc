@@ -155,8 +155,10 @@ class Echo {
       writer_.Double(value);
     } else if (IsUnderflow(number.text)) {
       writer_.Double(number.text[0] == '-' ? -0.0 : 0.0);
-    } else if (!writer_.Raw(number.text)) {
-      return false;
+    } else {
+      // Python's inf: JSON has no such number, and echoing the digits would make strict
+      // clients (nlohmann, say) refuse the whole 422 body.
+      writer_.Null();
     }
     return Fits();
   }
