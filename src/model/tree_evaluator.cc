@@ -21,10 +21,11 @@ using FloatJson = nlohmann::basic_json<std::map, std::vector, std::string, bool,
                                        std::uint64_t, float>;
 
 // Trees walked together for one row: their walks are independent, so the CPU overlaps them.
-constexpr size_t kTreesPerGroup = 4;
-// Rows walked together through one tree in a batch: enough independent walks to hide the
-// latency of each step's loads, few enough that the block's rows stay in L1.
-constexpr size_t kBlockRows = 16;
+constexpr size_t kTreesPerGroup = 8;
+// Node::column is feature * kBlockRows in 32 bits; real models have far fewer features.
+constexpr int64_t kMaxFeatures = int64_t{1} << 24;
+// Node indices are 32-bit.
+constexpr size_t kMaxNodes = size_t{1} << 31;
 // A thread costs tens of microseconds to start; below this many rows per thread it does not pay.
 constexpr size_t kMinRowsPerThread = 4096;
 
@@ -194,9 +195,9 @@ Result<TreeEvaluator> TreeEvaluatorBuilder::Build(std::string_view model_json) {
   const std::string param_path = "learner.learner_model_param";
   auto num_feature = IntegerParam(*param.value(), param_path, "num_feature");
   if (!num_feature.ok()) return num_feature.status();
-  if (num_feature.value() < 1 || num_feature.value() > int64_t{TreeEvaluator::kFeatureMask}) {
+  if (num_feature.value() < 1 || num_feature.value() > kMaxFeatures) {
     return Status::Error(param_path + ".num_feature is " + std::to_string(num_feature.value()) +
-                         "; expected 1 to " + std::to_string(TreeEvaluator::kFeatureMask));
+                         "; the tree evaluator supports 1 to " + std::to_string(kMaxFeatures));
   }
   evaluator.num_features_ = static_cast<size_t>(num_feature.value());
 
@@ -356,9 +357,10 @@ Status TreeEvaluatorBuilder::AddTree(const FloatJson& tree, size_t index, TreeEv
     }
   }
   std::vector<Node>& nodes = out.nodes_;
-  if (n > size_t{TreeEvaluator::kFeatureMask} - nodes.size()) {
-    return Status::Error(path + " brings the model over " +
-                         std::to_string(TreeEvaluator::kFeatureMask) + " nodes");
+  std::vector<uint8_t>& missing_right = out.missing_right_;
+  if (n > kMaxNodes - nodes.size()) {
+    return Status::Error(path + " brings the model over " + std::to_string(kMaxNodes) +
+                         " nodes, more than the tree evaluator supports");
   }
 
   // Breadth-first from the root, each node compiled when first reached; a node reached again
@@ -372,6 +374,7 @@ Status TreeEvaluatorBuilder::AddTree(const FloatJson& tree, size_t index, TreeEv
   std::vector<char> reached(n, 0);
   const auto root = static_cast<uint32_t>(nodes.size());
   nodes.push_back({});
+  missing_right.push_back(0);
   queue.push_back({0, root, 0});
   reached[0] = 1;
   uint32_t depth = 0;
@@ -388,6 +391,7 @@ Status TreeEvaluatorBuilder::AddTree(const FloatJson& tree, size_t index, TreeEv
       }
       nodes[at.target] =
           Node{std::numeric_limits<float>::quiet_NaN(), 0, at.target, condition.value()[at.source]};
+      missing_right[at.target] = 0;
       depth = std::max(depth, at.depth);
       continue;
     }
@@ -419,13 +423,12 @@ Status TreeEvaluatorBuilder::AddTree(const FloatJson& tree, size_t index, TreeEv
                            ", but the model has num_feature " + std::to_string(out.num_features_));
     }
     const auto child = static_cast<uint32_t>(nodes.size());
-    nodes.push_back({});
-    nodes.push_back({});
+    nodes.resize(nodes.size() + 2);
+    missing_right.resize(missing_right.size() + 2);
     nodes[at.target] =
         Node{condition.value()[at.source],
-             static_cast<uint32_t>(split_feature) |
-                 (default_left.value()[at.source] ? 0 : TreeEvaluator::kMissingGoesRight),
-             child, 0.0f};
+             static_cast<uint32_t>(split_feature) * TreeEvaluator::kBlockRows, child, 0.0f};
+    missing_right[at.target] = default_left.value()[at.source] ? 0 : 1;
     queue.push_back({static_cast<size_t>(l), child, at.depth + 1});
     queue.push_back({static_cast<size_t>(r), child + 1, at.depth + 1});
   }
@@ -438,42 +441,71 @@ Result<TreeEvaluator> TreeEvaluator::FromModelJson(std::string_view xgboost_mode
   return TreeEvaluatorBuilder::Build(xgboost_model_json);
 }
 
-// Branch-free, so rows and trees can be walked in lockstep: `value >= threshold` is false for
-// a NaN value (and always false in a leaf, whose threshold is NaN), so a missing value goes
-// right only when the node says so. For non-missing values, `value >= threshold` is XGBoost's
-// !(value < split_condition).
-uint32_t TreeEvaluator::Step(const Node* nodes, uint32_t index, const float* row) {
-  const Node& node = nodes[index];
-  const float value = row[node.feature & kFeatureMask];
-  const uint32_t right = static_cast<uint32_t>(value >= node.threshold) |
-                         (static_cast<uint32_t>(std::isnan(value)) & (node.feature >> 31));
+// One step down the tree from `index` for a row whose value for the node's feature is `value`:
+// branch-free, so rows and trees can be walked in lockstep. For a present value,
+// `value >= threshold` is XGBoost's !(value < split_condition); it is false for NaN (so a
+// missing value goes left unless the node sends it right) and always false in a leaf.
+template <bool kMayBeMissing>
+inline uint32_t TreeEvaluator::Next(const Node& node, uint32_t index, float value,
+                                    const uint8_t* missing_right) {
+  auto right = static_cast<uint32_t>(value >= node.threshold);
+  if constexpr (kMayBeMissing) {
+    right |= static_cast<uint32_t>(std::isnan(value)) & missing_right[index];
+  }
   return node.left + right;
+}
+
+template <bool kMayBeMissing>
+float TreeEvaluator::MarginOfRow(const float* row) const {
+  const Node* nodes = nodes_.data();
+  const uint8_t* missing_right = missing_right_.data();
+  const auto step = [&](uint32_t index) {
+    const Node& node = nodes[index];
+    return Next<kMayBeMissing>(node, index, row[node.column / kBlockRows], missing_right);
+  };
+  float margin = base_margin_;
+  size_t tree = 0;
+  for (const uint32_t group_depth : group_depths_) {
+    uint32_t index[kTreesPerGroup];
+    for (size_t k = 0; k < kTreesPerGroup; ++k) index[k] = roots_[tree + k];
+    for (uint32_t s = 0; s < group_depth; ++s) {
+      for (uint32_t& at : index) at = step(at);
+    }
+    // One add per tree, in tree order: float addition is not associative.
+    for (const uint32_t at : index) margin += nodes[at].leaf_value;
+    tree += kTreesPerGroup;
+  }
+  for (; tree < roots_.size(); ++tree) {
+    uint32_t at = roots_[tree];
+    for (uint32_t s = 0; s < depths_[tree]; ++s) at = step(at);
+    margin += nodes[at].leaf_value;
+  }
+  return margin;
+}
+
+template <bool kMayBeMissing>
+void TreeEvaluator::WalkBlock(const float* block, float* margin) const {
+  const Node* nodes = nodes_.data();
+  const uint8_t* missing_right = missing_right_.data();
+  for (size_t tree = 0; tree < roots_.size(); ++tree) {
+    uint32_t index[kBlockRows];
+    std::fill(std::begin(index), std::end(index), roots_[tree]);
+    for (uint32_t s = 0; s < depths_[tree]; ++s) {
+      for (size_t r = 0; r < kBlockRows; ++r) {
+        const Node& node = nodes[index[r]];
+        index[r] = Next<kMayBeMissing>(node, index[r], block[node.column + r], missing_right);
+      }
+    }
+    for (size_t r = 0; r < kBlockRows; ++r) margin[r] += nodes[index[r]].leaf_value;
+  }
 }
 
 float TreeEvaluator::PredictMargin(std::span<const float> row) const {
   if (row.size() != num_features_) [[unlikely]] {
     PreconditionFailed("PredictMargin: row.size() != num_features()");
   }
-  const Node* nodes = nodes_.data();
-  const float* values = row.data();
-  float margin = base_margin_;
-  size_t tree = 0;
-  for (const uint32_t group_depth : group_depths_) {
-    uint32_t index[kTreesPerGroup];
-    for (size_t k = 0; k < kTreesPerGroup; ++k) index[k] = roots_[tree + k];
-    for (uint32_t step = 0; step < group_depth; ++step) {
-      for (size_t k = 0; k < kTreesPerGroup; ++k) index[k] = Step(nodes, index[k], values);
-    }
-    // One add per tree, in tree order: float addition is not associative.
-    for (size_t k = 0; k < kTreesPerGroup; ++k) margin += nodes[index[k]].leaf_value;
-    tree += kTreesPerGroup;
-  }
-  for (; tree < roots_.size(); ++tree) {
-    uint32_t index = roots_[tree];
-    for (uint32_t step = 0; step < depths_[tree]; ++step) index = Step(nodes, index, values);
-    margin += nodes[index].leaf_value;
-  }
-  return margin;
+  const bool missing = std::any_of(row.begin(), row.end(), [](float v) { return std::isnan(v); });
+  return missing ? MarginOfRow<true>(row.data()) : MarginOfRow<false>(row.data());
 }
 
 double TreeEvaluator::PredictProbability(std::span<const float> row) const {
@@ -481,25 +513,29 @@ double TreeEvaluator::PredictProbability(std::span<const float> row) const {
 }
 
 void TreeEvaluator::PredictRange(const float* matrix, size_t begin, size_t end, double* out) const {
-  const Node* nodes = nodes_.data();
-  for (size_t first = begin; first < end; first += kBlockRows) {
-    const size_t count = std::min(kBlockRows, end - first);
-    // A short last block repeats its last row, so every block has the same fixed shape.
-    const float* row[kBlockRows];
+  // Each block is copied column-major, so a step finds a row's value at node.column + r.
+  std::vector<float> block(num_features_ * kBlockRows);
+  size_t first = begin;
+  for (; first + kBlockRows <= end; first += kBlockRows) {
+    bool missing = false;
     for (size_t r = 0; r < kBlockRows; ++r) {
-      row[r] = matrix + (first + std::min(r, count - 1)) * num_features_;
+      const float* row = matrix + (first + r) * num_features_;
+      for (size_t f = 0; f < num_features_; ++f) {
+        block[f * kBlockRows + r] = row[f];
+        missing |= std::isnan(row[f]);
+      }
     }
     float margin[kBlockRows];
     std::fill(std::begin(margin), std::end(margin), base_margin_);
-    for (size_t tree = 0; tree < roots_.size(); ++tree) {
-      uint32_t index[kBlockRows];
-      std::fill(std::begin(index), std::end(index), roots_[tree]);
-      for (uint32_t step = 0; step < depths_[tree]; ++step) {
-        for (size_t r = 0; r < kBlockRows; ++r) index[r] = Step(nodes, index[r], row[r]);
-      }
-      for (size_t r = 0; r < kBlockRows; ++r) margin[r] += nodes[index[r]].leaf_value;
+    if (missing) {
+      WalkBlock<true>(block.data(), margin);
+    } else {
+      WalkBlock<false>(block.data(), margin);
     }
-    for (size_t r = 0; r < count; ++r) out[first + r] = XgboostSigmoid(margin[r]);
+    for (size_t r = 0; r < kBlockRows; ++r) out[first + r] = XgboostSigmoid(margin[r]);
+  }
+  for (; first < end; ++first) {  // fewer rows than a block
+    out[first] = PredictProbability({matrix + first * num_features_, num_features_});
   }
 }
 

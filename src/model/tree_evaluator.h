@@ -64,27 +64,41 @@ class TreeEvaluator {
   float base_margin() const { return base_margin_; }
 
  private:
+  friend class TreeEvaluatorBuilder;  // tree_evaluator.cc: parses and compiles the JSON
+
+  // Rows walked together through one tree in a batch: enough independent walks to hide each
+  // step's load latency, few enough that the block's values stay in L1.
+  static constexpr uint32_t kBlockRows = 16;
+
   // 16 bytes, four to a cache line. Children are stored side by side (right = left + 1), so a
-  // split is one add. A leaf points to itself and has a NaN threshold, so further steps stay
-  // on it: every row can walk its tree's full depth without a data-dependent branch.
+  // split is one compare and one add. A leaf points to itself and has a NaN threshold, so
+  // further steps stay on it: every row walks its tree's full depth without a data-dependent
+  // branch, and rows (or trees) can be walked in lockstep.
   struct Node {
     float threshold;   // go right iff value >= threshold; NaN in a leaf
-    uint32_t feature;  // the column read, with kMissingGoesRight set when NaN goes right
+    uint32_t column;   // feature * kBlockRows: the feature's offset in a column-major block
     uint32_t left;     // index of the left child in nodes_; a leaf's own index
     float leaf_value;  // a leaf's value; 0 in a split
   };
-  static constexpr uint32_t kMissingGoesRight = 1u << 31;
-  static constexpr uint32_t kFeatureMask = kMissingGoesRight - 1;
-
-  friend class TreeEvaluatorBuilder;  // tree_evaluator.cc: parses and compiles the JSON
 
   TreeEvaluator() = default;
-  // The node a row at `index` moves to: one step down the tree (a leaf stays put).
-  static uint32_t Step(const Node* nodes, uint32_t index, const float* row);
+  // The node after `node` (at `index`) for a row whose value of the node's feature is `value`.
+  template <bool kMayBeMissing>
+  static uint32_t Next(const Node& node, uint32_t index, float value, const uint8_t* missing_right);
+  // The margin of one row; kMayBeMissing: the row may hold NaNs (a slower step).
+  template <bool kMayBeMissing>
+  float MarginOfRow(const float* row) const;
+  // margin[r] += every tree's leaf for kBlockRows rows stored column-major:
+  // block[feature * kBlockRows + r].
+  template <bool kMayBeMissing>
+  void WalkBlock(const float* block, float* margin) const;
   // out[r] = PredictProbability(row r) for rows [begin, end) of `matrix`.
   void PredictRange(const float* matrix, size_t begin, size_t end, double* out) const;
 
   std::vector<Node> nodes_;
+  // Per node, 1 when a missing value goes right (0 in leaves). Apart from nodes_, so the step
+  // for rows without NaNs never loads it.
+  std::vector<uint8_t> missing_right_;
   std::vector<uint32_t> roots_;   // per tree, in XGBoost's tree order
   std::vector<uint32_t> depths_;  // per tree: the steps from the root to its deepest leaf
   // For one row, trees are walked kTreesPerGroup at a time (independent walks overlap in the
