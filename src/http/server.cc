@@ -236,6 +236,10 @@ class Loop {
   bool StartListening();
   void StopListening();
   void BeginDrain();
+  void CloseIdleConnections();
+  // Whether a response should close its connection: asks the flag itself, which Stop() sets
+  // before this loop may have seen its wake-up.
+  bool Stopping() const { return draining_ || server_->stopping.load(std::memory_order_relaxed); }
   int NextTimeoutMs() const;
   void ExpireTimers();
   void UpdateDate();
@@ -299,7 +303,8 @@ Status Loop::Run() {
     }
     now_ = Clock::now();
     UpdateDate();
-    if (!draining_ && server_->stopping.load(std::memory_order_acquire)) BeginDrain();
+    const bool stop_now = !draining_ && server_->stopping.load(std::memory_order_acquire);
+    if (stop_now) BeginDrain();
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[static_cast<size_t>(i)].data.u64;
       if (tag == kListenerTag) {
@@ -312,6 +317,8 @@ Status Loop::Run() {
         OnSocketEvent(tag, events[static_cast<size_t>(i)].events);
       }
     }
+    // After the events, so that requests which arrived with the stop are still answered.
+    if (stop_now) CloseIdleConnections();
     ExpireTimers();
     if (draining_ && (open_ == 0 || now_ >= drain_deadline_)) break;
   }
@@ -359,6 +366,9 @@ void Loop::BeginDrain() {
     // loops still have it in their epoll sets) until the Server is destroyed.
     shutdown(listen_fd_, SHUT_RD);
   }
+}
+
+void Loop::CloseIdleConnections() {
   for (const auto& slot : slots_) {
     Connection* c = slot.get();
     if (c->fd < 0 || c->deferred || c->lingering) continue;
@@ -552,7 +562,7 @@ void Loop::ProcessRequests(Connection* c) {
 void Loop::Dispatch(Connection* c) {
   const Request& request = c->parser.request();
   c->head = request.method() == "HEAD";
-  c->keep_alive = request.keep_alive() && !draining_;
+  c->keep_alive = request.keep_alive() && !Stopping();
   Exchange exchange(this, c, request);
   try {
     server_->handler(exchange);
@@ -678,7 +688,7 @@ void Loop::ProcessCompletions() {
       Log("a deferred response for " + std::string(request.method()) + " " +
           std::string(request.path()) + " was destroyed without being sent; answered 500");
     }
-    c->keep_alive = c->keep_alive && !draining_;
+    c->keep_alive = c->keep_alive && !Stopping();
     Respond(c, done.response);
     if (!c->keep_alive) c->close_after_flush = true;
     Touch(c);
