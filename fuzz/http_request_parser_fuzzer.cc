@@ -1,8 +1,10 @@
 // libFuzzer target for the HTTP request parser (src/http/request_parser.cc).
-// The first two input bytes choose the header and body limits; the rest is the byte stream a
-// client sends. It is parsed twice: in one piece, and in pieces of pseudo-random sizes through
-// PrepareInput/CommitInput (as the server reads it). Both must give the same requests and the
-// same final error, and every request must respect the limits; anything else traps.
+// The first three input bytes choose the header limit, the body limit and a first buffer
+// size; the rest is the byte stream a client sends. It is parsed twice: in one piece, and in
+// pieces of pseudo-random sizes through PrepareInput/CommitInput (as the server reads it) into
+// a buffer that starts tiny, so it grows and compacts all the time. Both must give the same
+// requests and the same final error, and every request must respect the limits; anything
+// else traps.
 // Build: clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 //          fuzz/http_request_parser_fuzzer.cc src/http/request_parser.cc -o /tmp/fuzz_parser
 #include <algorithm>
@@ -57,9 +59,10 @@ std::string Describe(const RequestParser& parser, RequestParser::Event event, si
   return out;
 }
 
-ParserOptions Options(size_t max_header, size_t body_limit) {
+ParserOptions Options(size_t max_header, size_t body_limit, size_t initial_buffer) {
   ParserOptions options;
   options.max_header_bytes = max_header;
+  options.initial_buffer_bytes = initial_buffer;
   options.body_limit = [body_limit](const Request& request) {
     Check(!request.method().empty());
     return body_limit;
@@ -80,21 +83,22 @@ bool Drain(RequestParser& parser, std::string& log, size_t max_header, size_t bo
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
+  if (size < 3) return 0;
   const size_t max_header = 64 + static_cast<size_t>(data[0]) * 16;
   const size_t body_limit = static_cast<size_t>(data[1]) * 4;
-  const std::string_view input(reinterpret_cast<const char*>(data) + 2, size - 2);
+  const size_t initial_buffer = 1 + data[2] % 64;
+  const std::string_view input(reinterpret_cast<const char*>(data) + 3, size - 3);
 
   std::string whole_log;
   {
-    RequestParser parser(Options(max_header, body_limit));
+    RequestParser parser(Options(max_header, body_limit, size_t{16} * 1024));
     parser.Append(input);
     Drain(parser, whole_log, max_header, body_limit);
   }
 
   std::string split_log;
   {
-    RequestParser parser(Options(max_header, body_limit));
+    RequestParser parser(Options(max_header, body_limit, initial_buffer));
     uint32_t state = 2166136261U;  // FNV-1a of the input seeds the piece sizes
     for (const char c : input) state = (state ^ static_cast<uint8_t>(c)) * 16777619U;
     size_t fed = 0;

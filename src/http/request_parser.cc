@@ -11,7 +11,6 @@
 namespace leadscore::http {
 namespace {
 
-constexpr size_t kInitialBufferBytes = size_t{16} * 1024;
 // Reset() keeps a buffer up to this size for the next connection and frees a larger one, so
 // one big upload does not pin its memory to the connection slot forever.
 constexpr size_t kKeptBufferBytes = size_t{64} * 1024;
@@ -163,6 +162,15 @@ std::span<char> RequestParser::PrepareInput(size_t min_bytes) {
     const size_t buffered = size_ - pos_;
     if (remaining_ > buffered) want = std::max(want, remaining_ - buffered);
   }
+  const bool chunked = state_ == State::kChunkSize || state_ == State::kChunkData ||
+                       state_ == State::kChunkDataEnd || state_ == State::kTrailers;
+  if (capacity_ - size_ < want && chunked && pos_ > body_end_) {
+    // Drop the chunk framing already decoded away (the gap between the body and the parse
+    // position), so a body sent as many tiny chunks needs no more memory than the body.
+    std::memmove(buffer_.get() + body_end_, buffer_.get() + pos_, size_ - pos_);
+    size_ -= pos_ - body_end_;
+    pos_ = body_end_;
+  }
   if (capacity_ - size_ < want && begin_ > 0) {
     // Move the unfinished request to the front; offsets before begin_ are released.
     std::memmove(buffer_.get(), buffer_.get() + begin_, size_ - begin_);
@@ -174,7 +182,7 @@ std::span<char> RequestParser::PrepareInput(size_t min_bytes) {
     begin_ = 0;
   }
   if (capacity_ - size_ < want) {
-    const size_t capacity = std::max({capacity_ * 2, size_ + want, kInitialBufferBytes});
+    const size_t capacity = std::max({capacity_ * 2, size_ + want, options_.initial_buffer_bytes});
     auto grown = std::make_unique_for_overwrite<char[]>(capacity);
     if (size_ > 0) std::memcpy(grown.get(), buffer_.get(), size_);
     buffer_ = std::move(grown);

@@ -92,6 +92,9 @@ using BodyLimit = std::function<size_t(const Request&)>;
 struct ParserOptions {
   size_t max_header_bytes = kDefaultMaxHeaderBytes;  // request line + headers; over it → 431
   BodyLimit body_limit;  // empty: kDefaultMaxBodyBytes for every request
+  // The input buffer's first size; it grows (and compacts) as needed. Tests and the fuzzer
+  // make it tiny so that every input moves the buffer.
+  size_t initial_buffer_bytes = size_t{16} * 1024;
 };
 
 class RequestParser {
@@ -124,6 +127,8 @@ class RequestParser {
 
   // True when no byte of an unfinished request is buffered (between requests).
   bool idle() const;
+  // Bytes held from the current request on (for memory accounting and its tests).
+  size_t buffered_bytes() const { return size_ - begin_; }
   // Forgets all bytes and state (for a new connection); keeps a moderately sized buffer.
   void Reset();
 

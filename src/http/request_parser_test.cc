@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -266,10 +267,14 @@ TEST(RequestParser, GivesTheSameResultForEverySplitOfTheInput) {
 }
 
 TEST(RequestParser, GivesTheSameResultFedByteByByte) {
+  // A one-byte first buffer: the buffer grows and compacts all along the way.
+  ParserOptions tiny_buffer = SplitOptions();
+  tiny_buffer.initial_buffer_bytes = 1;
   for (const SplitCase& c : SplitCorpus()) {
     std::vector<std::string> bytes;
     for (const char ch : c.input) bytes.emplace_back(1, ch);
     EXPECT_EQ(ParsePieces(bytes, SplitOptions()), Parse(c.input, SplitOptions())) << c.input;
+    EXPECT_EQ(ParsePieces(bytes, tiny_buffer), Parse(c.input, SplitOptions())) << c.input;
   }
 }
 
@@ -485,6 +490,23 @@ TEST(RequestParser, RefusesChunkedBodyOnceItExceedsTheLimit) {
                     "fffffffffffffffffffff\r\n",
                     WithBodyLimit(10)),
             413);
+}
+
+TEST(RequestParser, NeedsNoMoreMemoryThanTheBodyForTinyChunks) {
+  RequestParser parser(WithBodyLimit(size_t{1} << 20));
+  parser.Append("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+  // 10,000 one-byte chunks, each with 200 bytes of chunk extension: 2 MB on the wire.
+  const std::string chunk = "1;" + std::string(200, 'e') + "\r\nx\r\n";
+  size_t most_buffered = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    parser.Append(chunk);
+    ASSERT_EQ(parser.Next(), Event::kNeedMore);
+    most_buffered = std::max(most_buffered, parser.buffered_bytes());
+  }
+  parser.Append("0\r\n\r\n");
+  ASSERT_EQ(parser.Next(), Event::kRequest);
+  EXPECT_EQ(parser.request().body(), std::string(10'000, 'x'));
+  EXPECT_LT(most_buffered, size_t{64} * 1024);  // the body, the head, one buffer's slack
 }
 
 TEST(RequestParser, SignalsContinueBeforeTheBody) {

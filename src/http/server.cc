@@ -71,25 +71,40 @@ struct Completion {
   Response response;
 };
 
-// Where other threads post completions for one loop. Shared with every DeferredResponse, so
-// a late Send() finds `closed` instead of a dead loop.
+// Where other threads post to one loop: completions of deferred responses, and connections
+// another loop accepted for it. Shared with every DeferredResponse, so a late Send() finds
+// `closed` instead of a dead loop.
 struct Inbox {
   std::mutex mutex;
   std::vector<Completion> items;  // guarded by mutex
+  std::vector<int> sockets;       // guarded by mutex
   bool closed = false;            // guarded by mutex; set when the loop stops serving
   int event_fd = -1;              // written under mutex while !closed, so it is still open
 
   void Post(uint32_t slot, uint32_t generation, bool dropped, Response response) {
     const std::lock_guard lock(mutex);
     if (closed) return;
-    const bool was_empty = items.empty();
+    const bool was_empty = items.empty() && sockets.empty();
     items.push_back({slot, generation, dropped, std::move(response)});
-    // A non-empty queue already has a wake-up on its way (the loop reads the eventfd before
-    // taking the queue).
-    if (was_empty) {
-      const uint64_t one = 1;
-      [[maybe_unused]] const ssize_t written = write(event_fd, &one, sizeof one);
-    }
+    if (was_empty) Notify();
+  }
+
+  // False when the loop no longer serves; the caller still owns `fd` then.
+  bool PostSocket(int fd) {
+    const std::lock_guard lock(mutex);
+    if (closed) return false;
+    const bool was_empty = items.empty() && sockets.empty();
+    sockets.push_back(fd);
+    if (was_empty) Notify();
+    return true;
+  }
+
+ private:
+  // A non-empty inbox already has a wake-up on its way (the loop reads the eventfd before it
+  // empties the inbox), so only the first post writes.
+  void Notify() const {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t written = write(event_fd, &one, sizeof one);
   }
 };
 
@@ -193,6 +208,7 @@ class Loop {
       const std::lock_guard lock(inbox_->mutex);
       inbox_->closed = true;
       inbox_->items.clear();
+      for (const int fd : inbox_->sockets) close(fd);
     }
     for (const auto& c : slots_) {
       if (c->fd >= 0) close(c->fd);
@@ -238,10 +254,17 @@ class Loop {
   bool StartListening();
   void StopListening();
   void BeginDrain();
+  void CloseIdleConnections();
+  // Whether a response should close its connection: asks the flag itself, which Stop() sets
+  // before this loop may have seen its wake-up.
+  bool Stopping() const { return draining_ || server_->stopping.load(std::memory_order_relaxed); }
   int NextTimeoutMs() const;
   void ExpireTimers();
   void UpdateDate();
   void Accept();
+  Loop& PickLoop();
+  void Adopt(int fd);
+  void DropSocket(int fd);
   void OnSocketEvent(uint64_t tag, uint32_t events);
   void Drive(Connection* c);
   void ProcessRequests(Connection* c);
@@ -275,6 +298,9 @@ class Loop {
   std::vector<std::unique_ptr<Connection>> slots_;
   std::vector<uint32_t> free_slots_;
   size_t open_ = 0;  // this loop's connections with an open socket
+  // open_ plus connections handed to this loop and not yet adopted; read by accepting loops.
+  std::atomic<size_t> load_{0};
+  std::vector<int> adopted_;  // taken from the inbox, reused
   TimerList idle_timers_;
   TimerList linger_timers_;
   Clock::time_point now_ = Clock::now();
@@ -302,7 +328,8 @@ Status Loop::Run() {
     }
     now_ = Clock::now();
     UpdateDate();
-    if (!draining_ && server_->stopping.load(std::memory_order_acquire)) BeginDrain();
+    const bool stop_now = !draining_ && server_->stopping.load(std::memory_order_acquire);
+    if (stop_now) BeginDrain();
     for (int i = 0; i < n; ++i) {
       const uint64_t tag = events[static_cast<size_t>(i)].data.u64;
       if (tag == kListenerTag) {
@@ -315,6 +342,8 @@ Status Loop::Run() {
         OnSocketEvent(tag, events[static_cast<size_t>(i)].events);
       }
     }
+    // After the events, so that requests which arrived with the stop are still answered.
+    if (stop_now) CloseIdleConnections();
     ExpireTimers();
     if (draining_ && (open_ == 0 || now_ >= drain_deadline_)) break;
   }
@@ -326,6 +355,8 @@ Status Loop::Run() {
   const std::lock_guard lock(inbox_->mutex);
   inbox_->closed = true;
   inbox_->items.clear();
+  for (const int fd : inbox_->sockets) DropSocket(fd);
+  inbox_->sockets.clear();
   return result;
 }
 
@@ -362,6 +393,9 @@ void Loop::BeginDrain() {
     // loops still have it in their epoll sets) until the Server is destroyed.
     shutdown(listen_fd_, SHUT_RD);
   }
+}
+
+void Loop::CloseIdleConnections() {
   for (const auto& slot : slots_) {
     Connection* c = slot.get();
     if (c->fd < 0 || c->deferred || c->lingering) continue;
@@ -409,37 +443,69 @@ void Loop::UpdateDate() {
 // ---- Loop: connections ------------------------------------------------------------------
 
 void Loop::Accept() {
-  if (!listening_) return;  // an event from before BeginDrain or a pause
-  // One connection per wake-up: with EPOLLEXCLUSIVE the next one may wake an idler loop, which
-  // spreads a burst of connections (wrk opening 8 at once) over the threads.
-  const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd < 0) {
-    const int error = errno;
-    if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED) {
+  // What is waiting, in batches so that a flood of connections does not starve this loop's
+  // own requests (the listener stays ready, level-triggered, for the rest).
+  constexpr int kAcceptBatch = 16;
+  for (int i = 0; i < kAcceptBatch && listening_; ++i) {
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      const int error = errno;
+      if (error == EINTR || error == ECONNABORTED) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) return;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+        Log("cannot accept a connection: " + ErrnoText(error) +
+            "; pausing new connections for 100 ms (raise `ulimit -n` or lower max_connections)");
+        StopListening();
+        accept_paused_ = true;
+        accept_resume_ = now_ + kAcceptPause;
+        return;
+      }
+      if (error != EINVAL) Log("cannot accept a connection: " + ErrnoText(error));
+      StopListening();  // the listening socket is gone (shut down by Stop())
       return;
     }
-    if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
-      Log("cannot accept a connection: " + ErrnoText(error) +
-          "; pausing new connections for 100 ms (raise `ulimit -n` or lower max_connections)");
-      StopListening();
-      accept_paused_ = true;
-      accept_resume_ = now_ + kAcceptPause;
-      return;
+    if (server_->open_connections.fetch_add(1, std::memory_order_relaxed) >=
+        static_cast<size_t>(options_.max_connections)) {
+      server_->open_connections.fetch_sub(1, std::memory_order_relaxed);
+      close(fd);
+      continue;
     }
-    if (error != EINVAL) Log("cannot accept a connection: " + ErrnoText(error));
-    StopListening();  // the listening socket is gone (shut down by Stop())
+    // Responses are written whole; without this, Nagle holds back the next one until the
+    // client's delayed ACK (40 ms) on keep-alive connections.
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    Loop& target = PickLoop();
+    if (&target == this) {
+      Adopt(fd);
+    } else if (!target.inbox_->PostSocket(fd)) {
+      target.DropSocket(fd);
+    }
+  }
+}
+
+Loop& Loop::PickLoop() {
+  // With SO_REUSEPORT the kernel has chosen. With EPOLLEXCLUSIVE the loop that accepted is
+  // merely the first idle one in the socket's wait queue, which takes every connection of a
+  // burst (wrk opening its 8 at once), so place each on the loop with the fewest instead.
+  Loop* best = this;
+  if (!owns_listen_fd_) {
+    for (const auto& loop : server_->loops) {
+      if (loop->load_.load(std::memory_order_relaxed) <
+          best->load_.load(std::memory_order_relaxed)) {
+        best = loop.get();
+      }
+    }
+  }
+  best->load_.fetch_add(1, std::memory_order_relaxed);
+  return *best;
+}
+
+// Serves an accepted socket counted in load_ (by PickLoop).
+void Loop::Adopt(int fd) {
+  if (draining_) {
+    DropSocket(fd);
     return;
   }
-  if (server_->open_connections.fetch_add(1, std::memory_order_relaxed) >=
-      static_cast<size_t>(options_.max_connections)) {
-    server_->open_connections.fetch_sub(1, std::memory_order_relaxed);
-    close(fd);
-    return;
-  }
-  // Responses are written whole; without this, Nagle holds back the next one until the
-  // client's delayed ACK (40 ms) on keep-alive connections.
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   Connection* c = NewConnection(fd);
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -448,6 +514,13 @@ void Loop::Accept() {
     Log("cannot watch a new connection: " + ErrnoText(errno));
     Close(c);
   }
+}
+
+// Closes an accepted socket counted in load_ that will not be served. Any thread.
+void Loop::DropSocket(int fd) {
+  close(fd);
+  load_.fetch_sub(1, std::memory_order_relaxed);
+  server_->open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 Connection* Loop::NewConnection(int fd) {
@@ -481,6 +554,7 @@ void Loop::Close(Connection* c) {
   close(c->fd);  // also removes it from the epoll set
   c->fd = -1;
   --open_;
+  load_.fetch_sub(1, std::memory_order_relaxed);
   server_->open_connections.fetch_sub(1, std::memory_order_relaxed);
   if (c->list != nullptr) c->list->Remove(c);
   // A pending DeferredResponse may still read the request: keep the slot until it answers.
@@ -559,7 +633,7 @@ void Loop::ProcessRequests(Connection* c) {
 void Loop::Dispatch(Connection* c) {
   const Request& request = c->parser.request();
   c->head = request.method() == "HEAD";
-  c->keep_alive = request.keep_alive() && !draining_;
+  c->keep_alive = request.keep_alive() && !Stopping();
   Exchange exchange(this, c, request);
   try {
     server_->handler(exchange);
@@ -670,7 +744,10 @@ void Loop::ProcessCompletions() {
   {
     const std::lock_guard lock(inbox_->mutex);
     completions_.swap(inbox_->items);
+    adopted_.swap(inbox_->sockets);
   }
+  for (const int fd : adopted_) Adopt(fd);
+  adopted_.clear();
   for (Completion& done : completions_) {
     if (done.slot >= slots_.size()) continue;
     Connection* c = slots_[done.slot].get();
@@ -685,7 +762,7 @@ void Loop::ProcessCompletions() {
       Log("a deferred response for " + std::string(request.method()) + " " +
           std::string(request.path()) + " was destroyed without being sent; answered 500");
     }
-    c->keep_alive = c->keep_alive && !draining_;
+    c->keep_alive = c->keep_alive && !Stopping();
     Respond(c, done.response);
     if (!c->keep_alive) c->close_after_flush = true;
     Touch(c);

@@ -663,6 +663,34 @@ TEST(Server, RejectsBadOptions) {
   EXPECT_FALSE(Server::Listen(options, Handler()).ok());
 }
 
+TEST(Server, SpreadsABurstOfConnectionsOverTheThreads) {
+  ServerOptions options;
+  options.threads = 2;
+  options.listener_mode = ListenerMode::kEpollExclusive;  // SO_REUSEPORT: the kernel's hash
+  std::mutex mutex;
+  std::map<std::thread::id, int> served;  // requests per worker thread
+  auto listened = Server::Listen(options, [&](Exchange& exchange) {
+    {
+      const std::lock_guard lock(mutex);
+      ++served[std::this_thread::get_id()];
+    }
+    Echo(exchange);
+  });
+  ASSERT_TRUE(listened.ok()) << listened.status().message();
+  Server& server = *listened.value();
+  // Eight connections at once, as wrk opens them, all queued before the server accepts.
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 8; ++i) clients.push_back(std::make_unique<Client>(server.port()));
+  std::thread runner([&server] { EXPECT_TRUE(server.Run().ok()); });
+  for (const auto& client : clients) client->Send(Get("/"));
+  for (const auto& client : clients) EXPECT_TRUE(client->Read().has_value());
+  server.Stop();
+  runner.join();
+  const std::lock_guard lock(mutex);
+  ASSERT_EQ(served.size(), 2U);
+  for (const auto& [thread, requests] : served) EXPECT_GE(requests, 3);
+}
+
 TEST(Server, ReportsItsUrl) {
   auto listened = Server::Listen(ServerOptions{}, Echo);
   ASSERT_TRUE(listened.ok());
