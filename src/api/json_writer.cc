@@ -1,5 +1,6 @@
 #include "api/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -10,11 +11,18 @@
 namespace leadscore::api {
 namespace {
 
-// What Python's json escapes with ensure_ascii=False: control characters, quote, backslash.
-bool NeedsEscape(char c) {
-  return static_cast<uint8_t>(c) < 0x20 || c == '"' || c == '\\' ||
-         static_cast<uint8_t>(c) >= 0x80;  // not escaped, but checked for well-formed UTF-8
-}
+// What Python's json escapes with ensure_ascii=False (control characters, quote, backslash),
+// and non-ASCII bytes, which are not escaped but checked for well-formed UTF-8. A table, as
+// this test runs once per byte of every string written.
+constexpr auto kSpecialBytes = [] {
+  std::array<bool, 256> special{};
+  for (int byte = 0; byte < 256; ++byte) {
+    special[byte] = byte < 0x20 || byte == '"' || byte == '\\' || byte >= 0x80;
+  }
+  return special;
+}();
+
+bool NeedsEscape(char c) { return kSpecialBytes[static_cast<uint8_t>(c)]; }
 
 void AppendEscaped(std::string_view text, std::string& out) {
   out.push_back('"');

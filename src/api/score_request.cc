@@ -429,6 +429,40 @@ ParseOutcome ParseBatchRequest(std::string_view body, const FeatureSpec& spec,
   return outcome;
 }
 
+bool IsJsonContentType(std::string_view content_type) {
+  // As Python's email.message reads the header (FastAPI uses it): type/subtype before any ';',
+  // surrounding whitespace dropped, case ignored.
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  const size_t first = type.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return false;
+  type = type.substr(first, type.find_last_not_of(" \t") + 1 - first);
+  std::string lower(type);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  constexpr std::string_view kApplication = "application/";
+  constexpr std::string_view kJsonSuffix = "+json";
+  if (lower.substr(0, kApplication.size()) != kApplication) return false;
+  const std::string_view subtype = std::string_view(lower).substr(kApplication.size());
+  return subtype == "json" || (subtype.size() >= kJsonSuffix.size() &&
+                               subtype.substr(subtype.size() - kJsonSuffix.size()) == kJsonSuffix);
+}
+
+ParseOutcome RejectNonJsonBody(std::string_view body) {
+  ParseOutcome outcome;
+  if (body.empty()) {
+    outcome.errors.push_back(MissingBody());
+    return outcome;
+  }
+  // pydantic echoes the body as text: a JSON string, cut to the echo bound like any other.
+  std::string text;
+  JsonWriter(text).String(body.substr(0, kMaxInputEchoBytes));
+  outcome.errors.push_back(FieldError{{std::string("body")},
+                                      "model_attributes_type",
+                                      std::string(kModelAttributesTypeMsg),
+                                      EchoJsonValue(text, kMaxInputEchoBytes),
+                                      ""});
+  return outcome;
+}
+
 void WriteValidationErrors(JsonWriter& writer, const std::vector<FieldError>& errors) {
   writer.BeginObject();
   writer.Key("detail");

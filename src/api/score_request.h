@@ -73,6 +73,16 @@ ParseOutcome ParseScoreRequest(std::string_view body, const FeatureSpec& spec, L
 ParseOutcome ParseBatchRequest(std::string_view body, const FeatureSpec& spec,
                                std::vector<LeadValues>& leads);
 
+// Whether FastAPI would parse a body sent with this Content-Type header value as JSON:
+// application/json or application/<anything>+json, case-insensitive, parameters (charset)
+// ignored. A missing header ("") is not JSON.
+bool IsJsonContentType(std::string_view content_type);
+
+// The errors FastAPI gives a body it did not parse as JSON (see IsJsonContentType): the raw
+// body refused as a model, echoed as a string (model_attributes_type), or a missing body when
+// it is empty.
+ParseOutcome RejectNonJsonBody(std::string_view body);
+
 // The 422 body: {"detail":[{"type":...,"loc":[...],"msg":...,"input":...,"ctx":...}, ...]},
 // key order and spelling as FastAPI writes them ("ctx" only when present).
 void WriteValidationErrors(JsonWriter& writer, const std::vector<FieldError>& errors);

@@ -373,6 +373,30 @@ TEST(BatchRequest, ReportsOnlyTooLongBeyondTenThousandLeads) {
   EXPECT_EQ(error.input, "[]");  // the list is far beyond the echo limit
 }
 
+TEST(ContentType, IsJsonOnlyForApplicationJsonAndItsSuffixes) {
+  for (const char* type :
+       {"application/json", "Application/JSON", "application/json; charset=utf-8",
+        " application/json ; charset=x", "application/problem+json", "application/+json"}) {
+    EXPECT_TRUE(IsJsonContentType(type)) << type;
+  }
+  for (const char* type : {"", "json", "text/plain", "application/jsonx",
+                           "application/x-www-form-urlencoded", "text/json"}) {
+    EXPECT_FALSE(IsJsonContentType(type)) << type;
+  }
+}
+
+TEST(ContentType, RejectsANonJsonBodyEchoingItAsText) {
+  EXPECT_EQ(
+      ValidationErrorBody(RejectNonJsonBody(R"({"sessions": 5})").errors),
+      R"({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":"Input should be a valid dictionary or object to extract fields from","input":"{\"sessions\": 5}"}]})");
+  EXPECT_EQ(
+      ValidationErrorBody(RejectNonJsonBody("").errors),
+      R"({"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]})");
+  const ParseOutcome long_body = RejectNonJsonBody(std::string(5000, 'x'));
+  ASSERT_EQ(long_body.errors.size(), 1u);
+  EXPECT_EQ(long_body.errors[0].input, "\"" + std::string(kMaxInputEchoBytes - 2, 'x') + "\"");
+}
+
 TEST(ValidationErrorBody, IsValidJsonInFastApisShape) {
   LeadValues values;
   const ParseOutcome outcome = ParseScoreRequest(
