@@ -53,7 +53,8 @@ std::vector<float> RandomMatrix(const LeadModel& model) {
           break;
       }
     }
-    encoder.Encode(values, std::span<float>(matrix).subspan(row * encoder.width(), encoder.width()));
+    encoder.Encode(values,
+                   std::span<float>(matrix).subspan(row * encoder.width(), encoder.width()));
   }
   return matrix;
 }
@@ -75,7 +76,8 @@ void XgboostOneRow(benchmark::State& state) {
   for (auto _ : state) {
     auto matrix = xgb::DMatrix::FromDense(
         std::span<const float>(fixture->matrix).subspan(row * width, width), 1, width);
-    benchmark::DoNotOptimize(fixture->booster.Predict(matrix.value(), xgb::PredictKind::kProbability));
+    benchmark::DoNotOptimize(
+        fixture->booster.Predict(matrix.value(), xgb::PredictKind::kProbability));
     row = (row + 1) % kRows;
   }
   state.SetItemsProcessed(state.iterations());
@@ -103,9 +105,10 @@ void XgboostBatch(benchmark::State& state) {
     return;
   }
   for (auto _ : state) {
-    auto matrix = xgb::DMatrix::FromDense(std::span<const float>(fixture->matrix).first(rows * width),
-                                          rows, width);
-    benchmark::DoNotOptimize(fixture->booster.Predict(matrix.value(), xgb::PredictKind::kProbability));
+    auto matrix = xgb::DMatrix::FromDense(
+        std::span<const float>(fixture->matrix).first(rows * width), rows, width);
+    benchmark::DoNotOptimize(
+        fixture->booster.Predict(matrix.value(), xgb::PredictKind::kProbability));
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(rows));
 }

@@ -140,9 +140,8 @@ Status Serve(const ServeFlags& flags) {
             << std::flush;
 
   std::atomic<bool> done = false;
-  std::thread signal_thread(
-      [&] { HandleSignals(signals, *server.value(), reloader, done); });
-  const Status served = server.value()->Run();
+  std::thread signal_thread([&] { HandleSignals(signals, *server.value(), reloader, done); });
+  Status served = server.value()->Run();
   done = true;
   signal_thread.join();
   if (served.ok()) spdlog::info("stopped");

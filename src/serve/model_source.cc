@@ -21,7 +21,8 @@ Result<std::shared_ptr<const LeadModel>> LoadRegistered(const ModelSource& sourc
     if (!aliased.ok()) return aliased.status();
     if (!aliased.value()) {
       return Status::Error("registered model '" + uri.value().name + "' has no alias '" +
-                           uri.value().alias + "'; train a model that passes the gate or run "
+                           uri.value().alias +
+                           "'; train a model that passes the gate or run "
                            "leadscore promote");
     }
     version = aliased.value()->version;
@@ -40,8 +41,7 @@ std::string ModelSource::Describe() const {
 }
 
 Result<std::shared_ptr<const LeadModel>> LoadModel(const ModelSource& source) {
-  auto model = source.model_uri.empty() ? LeadModel::LoadFile(source.file)
-                                        : LoadRegistered(source);
+  auto model = source.model_uri.empty() ? LeadModel::LoadFile(source.file) : LoadRegistered(source);
   if (!model.ok()) return model.status().WithContext("cannot load model " + source.Describe());
   return model;
 }

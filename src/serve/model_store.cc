@@ -2,9 +2,7 @@
 
 namespace leadscore::serve {
 
-ModelStore::ModelStore(std::shared_ptr<const LeadModel> initial) {
-  Swap(std::move(initial));
-}
+ModelStore::ModelStore(std::shared_ptr<const LeadModel> initial) { Swap(std::move(initial)); }
 
 std::shared_ptr<const LeadModel> ModelStore::Current() const {
   return current_.load(std::memory_order_acquire);

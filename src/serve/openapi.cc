@@ -40,8 +40,8 @@ Json LeadSchema(const FeatureSpec& spec) {
         property["type"] = "string";
         property["maxLength"] = api::kMaxCategoryLength;
         property["examples"] = feature.values;
-        property["description"] = feature.description + " Values outside the list score as `" +
-                                  feature.unknown + "`.";
+        property["description"] =
+            feature.description + " Values outside the list score as `" + feature.unknown + "`.";
         break;
     }
     properties[feature.name] = property;
@@ -91,8 +91,7 @@ Json Schemas(const FeatureSpec& spec) {
   schemas["BatchRequest"] = {
       {"type", "object"},
       {"properties",
-       {{"leads",
-         {{"type", "array"}, {"items", Ref("Lead")}, {"maxItems", api::kMaxBatchLeads}}}}},
+       {{"leads", {{"type", "array"}, {"items", Ref("Lead")}, {"maxItems", api::kMaxBatchLeads}}}}},
       {"required", {"leads"}}};
   schemas["BatchResponse"] = {
       {"type", "object"},
@@ -145,8 +144,8 @@ Json Schemas(const FeatureSpec& spec) {
         {"trained_at", {{"type", "string"}}},
         {"data_hash", {{"type", "string"}}}}},
       {"required",
-       {"model_version", "feature_set", "features", "threshold", "calibration", "metrics",
-        "params", "trained_at", "data_hash"}}};
+       {"model_version", "feature_set", "features", "threshold", "calibration", "metrics", "params",
+        "trained_at", "data_hash"}}};
   schemas["Reload"] = {{"type", "object"},
                        {"properties",
                         {{"status", {{"type", "string"}, {"const", "reloaded"}}},
@@ -162,8 +161,8 @@ Json PostErrors(bool api_key_required, const std::string& body_limit) {
   if (api_key_required) responses["401"] = Reply("Missing or wrong X-API-Key.", "Detail");
   responses["413"] = Reply("Body over " + body_limit + ".", "Detail");
   responses["415"] = Reply("Content-Type is not application/json.", "Detail");
-  responses["422"] = Reply("Invalid request (FastAPI's shape); nothing is scored.",
-                           "HTTPValidationError");
+  responses["422"] =
+      Reply("Invalid request (FastAPI's shape); nothing is scored.", "HTTPValidationError");
   responses["503"] = Reply("No model loaded yet.", "Detail");
   return responses;
 }
@@ -191,12 +190,11 @@ std::string BuildOpenApiDocument(const FeatureSpec& spec, const OpenApiOptions& 
   Json security = Json::array();
   if (options.api_key_required) security.push_back({{"ApiKey", Json::array()}});
 
-  Json score_post = {
-      {"summary", "Score one lead"},
-      {"operationId", "score"},
-      {"parameters", {ExplainParameter()}},
-      {"requestBody", {{"required", true}, {"content", JsonContent(Ref("Lead"))}}},
-      {"responses", PostErrors(options.api_key_required, "64 KiB")}};
+  Json score_post = {{"summary", "Score one lead"},
+                     {"operationId", "score"},
+                     {"parameters", {ExplainParameter()}},
+                     {"requestBody", {{"required", true}, {"content", JsonContent(Ref("Lead"))}}},
+                     {"responses", PostErrors(options.api_key_required, "64 KiB")}};
   score_post["responses"]["200"] = Reply("The lead's score.", "Score");
   Json batch_post = {
       {"summary", "Score up to 10,000 leads"},

@@ -10,8 +10,8 @@ namespace leadscore::serve {
 namespace {
 
 nlohmann::json Document(bool api_key) {
-  auto doc = nlohmann::json::parse(
-      BuildOpenApiDocument(FeatureSpec::Builtin(), {"9.9.9", api_key}), nullptr, false);
+  auto doc = nlohmann::json::parse(BuildOpenApiDocument(FeatureSpec::Builtin(), {"9.9.9", api_key}),
+                                   nullptr, false);
   EXPECT_FALSE(doc.is_discarded());
   return doc;
 }

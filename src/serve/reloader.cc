@@ -45,10 +45,9 @@ void Reloader::Loop() {
       outcome = swapped;
     } else {
       auto current = store_.Current();
-      outcome = model.status().WithContext(
-          current ? "reload failed, still serving model version " +
-                        current->metadata().model_version
-                  : "reload failed, no model is serving");
+      outcome = model.status().WithContext(current ? "reload failed, still serving model version " +
+                                                         current->metadata().model_version
+                                                   : "reload failed, no model is serving");
     }
     if (observer_) observer_(outcome, model.ok() ? model.value().get() : nullptr);
     for (Done& done : batch) done(outcome);

@@ -22,7 +22,8 @@ class ReloaderTest : public TempDirTest {
   // Asks for a reload and waits for its outcome.
   static Result<ReloadOutcome> ReloadNow(Reloader& reloader) {
     std::promise<Result<ReloadOutcome>> promise;
-    reloader.Request([&promise](const Result<ReloadOutcome>& outcome) { promise.set_value(outcome); });
+    reloader.Request(
+        [&promise](const Result<ReloadOutcome>& outcome) { promise.set_value(outcome); });
     return promise.get_future().get();
   }
 };

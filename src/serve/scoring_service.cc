@@ -89,12 +89,12 @@ struct ScoringService::Worker {
   LeadValues values;
   std::vector<LeadValues> leads;
   std::vector<float> matrix;
-  std::string body;  // response body, reused
+  std::string body;                                          // response body, reused
   std::vector<std::pair<std::string, std::string>> headers;  // with CORS, reused
 };
 
-ScoringService::ScoringService(ServiceOptions options, const ModelStore& store,
-                               Reloader& reloader, ServerMetrics& metrics)
+ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, Reloader& reloader,
+                               ServerMetrics& metrics)
     : options_(std::move(options)),
       store_(store),
       reloader_(reloader),
@@ -149,13 +149,13 @@ void ScoringService::Handle(http::Exchange& exchange) {
                            {"Access-Control-Allow-Headers", "Content-Type, X-API-Key"},
                            {"Access-Control-Max-Age", "600"},
                            {"Vary", "Origin"}};
-      Respond(exchange, worker, entry.route, std::move(preflight));
+      Respond(exchange, worker, entry.route, preflight);
       return;
     }
     if (method != entry.method && !(entry.method == "GET" && method == "HEAD")) {
       http::Response response = Detail(405, "Method Not Allowed");
       response.headers.emplace_back("Allow", std::string(entry.method));
-      Respond(exchange, worker, entry.route, std::move(response));
+      Respond(exchange, worker, entry.route, response);
       return;
     }
     (this->*entry.handler)(exchange, worker);
@@ -179,18 +179,20 @@ void ScoringService::Respond(http::Exchange& exchange, Worker& worker, Route rou
 
 bool ScoringService::Authorized(http::Exchange& exchange, Worker& worker, Route route) {
   if (options_.api_key.empty()) return true;
-  if (ConstantTimeEquals(exchange.request().Header("x-api-key").value_or(""), options_.api_key)) return true;
+  if (ConstantTimeEquals(exchange.request().Header("x-api-key").value_or(""), options_.api_key))
+    return true;
   http::Response response = Detail(401, "Missing or wrong X-API-Key header");
   response.headers.emplace_back("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
-  Respond(exchange, worker, route, std::move(response));
+  Respond(exchange, worker, route, response);
   return false;
 }
 
 bool ScoringService::AcceptsJson(http::Exchange& exchange, Worker& worker, Route route) {
   if (IsJsonContentType(exchange.request().Header("content-type").value_or(""))) return true;
   Respond(exchange, worker, route,
-          Detail(415, "Unsupported Media Type: send the body as JSON with "
-                      "Content-Type: application/json"));
+          Detail(415,
+                 "Unsupported Media Type: send the body as JSON with "
+                 "Content-Type: application/json"));
   return false;
 }
 
@@ -320,7 +322,8 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
                    std::span<float>(worker.matrix).subspan(i * encoder.width(), encoder.width()));
   }
   auto scores = model->Score(worker.matrix, rows);
-  if (!scores.ok()) return Respond(exchange, worker, kRoute, Detail(500, scores.status().message()));
+  if (!scores.ok())
+    return Respond(exchange, worker, kRoute, Detail(500, scores.status().message()));
   std::vector<Explanation> explanations;
   if (*explain && rows > 0) {
     auto explained = Explain(*model, worker.matrix, rows);
@@ -392,7 +395,7 @@ void ScoringService::Metrics(http::Exchange& exchange, Worker& worker) {
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = metrics_.RenderPrometheus();
-  Respond(exchange, worker, Route::kMetrics, std::move(response));
+  Respond(exchange, worker, Route::kMetrics, response);
 }
 
 void ScoringService::OpenApi(http::Exchange& exchange, Worker& worker) {
@@ -400,10 +403,11 @@ void ScoringService::OpenApi(http::Exchange& exchange, Worker& worker) {
 }
 
 void ScoringService::Docs(http::Exchange& exchange, Worker& worker) {
-  if (!options_.docs) return Respond(exchange, worker, Route::kDocs, Detail(503, options_.docs_problem));
+  if (!options_.docs)
+    return Respond(exchange, worker, Route::kDocs, Detail(503, options_.docs_problem));
   const std::string_view path = exchange.request().path();
-  const StaticAsset* asset = path == "/docs" ? &options_.docs->page()
-                                             : options_.docs->Find(path.substr(6));
+  const StaticAsset* asset =
+      path == "/docs" ? &options_.docs->page() : options_.docs->Find(path.substr(6));
   if (asset == nullptr) return Respond(exchange, worker, Route::kDocs, Detail(404, "Not Found"));
   static const std::pair<std::string, std::string> kCache[] = {
       {"Cache-Control", "public, max-age=3600"}};
@@ -420,24 +424,27 @@ void ScoringService::Reload(http::Exchange& exchange, Worker& worker) {
   const Clock::time_point started = worker.started;
   ServerMetrics* metrics = &metrics_;
   const std::string cors_origin = options_.cors_origin;
-  reloader_.Request([deferred, started, metrics, cors_origin](const Result<ReloadOutcome>& outcome) {
-    http::Response response;
-    if (outcome.ok()) {
-      nlohmann::ordered_json body;
-      body["status"] = "reloaded";
-      body["model_version"] = outcome.value().model_version;
-      body["previous_model_version"] = outcome.value().previous_version
-                                           ? nlohmann::ordered_json(*outcome.value().previous_version)
-                                           : nlohmann::ordered_json(nullptr);
-      response = JsonResponse(200, body.dump());
-    } else {
-      response = Detail(500, outcome.status().message());
-    }
-    if (!cors_origin.empty()) response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
-    metrics->CountDeferred(Route::kAdminReload, response.status,
-                           std::chrono::duration<double>(Clock::now() - started).count());
-    deferred->Send(std::move(response));
-  });
+  reloader_.Request(
+      [deferred, started, metrics, cors_origin](const Result<ReloadOutcome>& outcome) {
+        http::Response response;
+        if (outcome.ok()) {
+          nlohmann::ordered_json body;
+          body["status"] = "reloaded";
+          body["model_version"] = outcome.value().model_version;
+          body["previous_model_version"] =
+              outcome.value().previous_version
+                  ? nlohmann::ordered_json(*outcome.value().previous_version)
+                  : nlohmann::ordered_json(nullptr);
+          response = JsonResponse(200, body.dump());
+        } else {
+          response = Detail(500, outcome.status().message());
+        }
+        if (!cors_origin.empty())
+          response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin);
+        metrics->CountDeferred(Route::kAdminReload, response.status,
+                               std::chrono::duration<double>(Clock::now() - started).count());
+        deferred->Send(std::move(response));
+      });
 }
 
 }  // namespace leadscore::serve

@@ -24,14 +24,14 @@
 namespace leadscore::serve {
 
 // Bodies above these answer 413 before they are read.
-inline constexpr size_t kMaxScoreBody = 64 * 1024;
-inline constexpr size_t kMaxBatchBody = 8 * 1024 * 1024;
+inline constexpr size_t kMaxScoreBody = size_t{64} * 1024;
+inline constexpr size_t kMaxBatchBody = size_t{8} * 1024 * 1024;
 
 struct ServiceOptions {
-  size_t workers = 1;        // the server's thread count (worker indices 0..workers-1)
-  std::string api_key;       // non-empty: /score* and /admin/* need X-API-Key equal to it
-  std::string cors_origin;   // non-empty: allow this browser origin (else no CORS headers)
-  std::string version;       // leadscore's version, for the OpenAPI document
+  size_t workers = 1;              // the server's thread count (worker indices 0..workers-1)
+  std::string api_key;             // non-empty: /score* and /admin/* need X-API-Key equal to it
+  std::string cors_origin;         // non-empty: allow this browser origin (else no CORS headers)
+  std::string version;             // leadscore's version, for the OpenAPI document
   std::optional<DocsAssets> docs;  // none: /docs answers 503 saying how to install them
   std::string docs_problem;        // why docs is none
 };

@@ -9,8 +9,8 @@ namespace leadscore::serve {
 namespace {
 
 constexpr std::array<const char*, kRouteCount> kRouteLabels = {
-    "/score",   "/score/batch", "/health", "/ready",         "/model",
-    "/metrics", "/openapi.json", "/docs",  "/admin/reload", "other"};
+    "/score",   "/score/batch",  "/health", "/ready",        "/model",
+    "/metrics", "/openapi.json", "/docs",   "/admin/reload", "other"};
 
 // Prometheus label values escape backslash, double quote and newline.
 std::string EscapeLabel(const std::string& value) {
@@ -111,9 +111,11 @@ ServerMetrics::Totals ServerMetrics::Sum() const {
   Totals totals;
   for (const auto& shard : shards_) {
     for (const auto& route : shard->routes_) {
-      for (const auto& count : route.count) totals.requests += count.load(std::memory_order_relaxed);
+      for (const auto& count : route.count)
+        totals.requests += count.load(std::memory_order_relaxed);
     }
-    for (const auto& bucket : shard->scores_) totals.scored += bucket.load(std::memory_order_relaxed);
+    for (const auto& bucket : shard->scores_)
+      totals.scored += bucket.load(std::memory_order_relaxed);
     totals.high += shard->high_.load(std::memory_order_relaxed);
   }
   return totals;

@@ -34,8 +34,9 @@ inline constexpr size_t kRouteCount = static_cast<size_t>(Route::kOther) + 1;
 const char* RouteLabel(Route route);  // "/score", ..., "other"
 
 // Upper bounds (seconds) of the latency histogram's buckets; +Inf is implicit.
-inline constexpr std::array<double, 14> kLatencyBuckets = {
-    25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 0.5, 1.0};
+inline constexpr std::array<double, 14> kLatencyBuckets = {25e-6, 50e-6,  100e-6, 250e-6, 500e-6,
+                                                           1e-3,  2.5e-3, 5e-3,   10e-3,  25e-3,
+                                                           50e-3, 100e-3, 0.5,    1.0};
 // Upper bounds of the served-score histogram's buckets; +Inf is implicit.
 inline constexpr std::array<double, 10> kScoreBuckets = {0.1, 0.2, 0.3, 0.4, 0.5,
                                                          0.6, 0.7, 0.8, 0.9, 1.0};
@@ -89,7 +90,7 @@ class ServerMetrics {
 
  private:
   std::vector<std::unique_ptr<MetricsShard>> shards_;  // the last one is CountDeferred's
-  std::mutex deferred_mutex_;                            // its single-writer rule, by lock
+  std::mutex deferred_mutex_;                          // its single-writer rule, by lock
   std::atomic<uint64_t> reloads_ok_{0}, reloads_failed_{0};
   mutable std::mutex model_mutex_;
   std::string model_version_, feature_set_;

@@ -37,7 +37,8 @@ TEST(ServerMetrics, LatencyHistogramIsCumulative) {
   EXPECT_TRUE(Contains(text, prefix + "le=\"0.005\"} 2\n"));
   EXPECT_TRUE(Contains(text, prefix + "le=\"1\"} 2\n"));
   EXPECT_TRUE(Contains(text, prefix + "le=\"+Inf\"} 3\n"));
-  EXPECT_TRUE(Contains(text, "leadscore_http_request_duration_seconds_count{route=\"/score\"} 3\n"));
+  EXPECT_TRUE(
+      Contains(text, "leadscore_http_request_duration_seconds_count{route=\"/score\"} 3\n"));
 }
 
 TEST(ServerMetrics, ScoresHighLabelsReloadsAndModelInfo) {
