@@ -679,8 +679,8 @@ TEST(Server, SpreadsABurstOfConnectionsOverTheThreads) {
   ASSERT_TRUE(listened.ok()) << listened.status().message();
   Server& server = *listened.value();
   // Eight connections at once, as wrk opens them, all queued before the server accepts.
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int i = 0; i < 8; ++i) clients.push_back(std::make_unique<Client>(server.port()));
+  std::vector<std::unique_ptr<Client>> clients(8);
+  for (auto& client : clients) client = std::make_unique<Client>(server.port());
   std::thread runner([&server] { EXPECT_TRUE(server.Run().ok()); });
   for (const auto& client : clients) client->Send(Get("/"));
   for (const auto& client : clients) EXPECT_TRUE(client->Read().has_value());
