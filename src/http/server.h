@@ -25,17 +25,21 @@ namespace leadscore::http {
 // How the worker threads share the listening port.
 enum class ListenerMode {
   // One listening socket in every thread's epoll set with EPOLLEXCLUSIVE: an idle thread
-  // takes each new connection. The default: measured as fast as kReusePort (bench/http_floor),
-  // and it cannot silently share the port with another process.
+  // accepts, and places the connection on the thread with the fewest. The default: at least
+  // as fast as kReusePort in bench/http_floor (ahead at 2 threads, where the kernel's hash
+  // left one thread with most of wrk's 8 connections), and its bind fails on a port another
+  // process holds instead of silently sharing it.
   kEpollExclusive,
   // One SO_REUSEPORT socket per thread; the kernel hashes connections across them.
   kReusePort,
 };
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";                    // numeric address or resolvable name
-  int port = 0;                                      // 0: an ephemeral port, see Server::port()
-  int threads = 2;                                   // event loops (worker threads)
+  std::string host = "127.0.0.1";  // numeric address or resolvable name
+  int port = 0;                    // 0: an ephemeral port, see Server::port()
+  // Event loops (worker threads). With the load generator on the same 2 cores, 1 thread
+  // serves as many requests and keeps p99 far lower (bench/http_floor/results.md).
+  int threads = 2;
   size_t max_header_bytes = kDefaultMaxHeaderBytes;  // larger request heads get 431
   // A connection that sends and receives nothing this long is closed (a request being
   // answered by a deferred response does not count as idle).
