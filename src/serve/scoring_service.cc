@@ -263,15 +263,28 @@ void WriteScore(api::JsonWriter& json, const LeadModel& model, double score,
 
 }  // namespace
 
+const LeadModel* ScoringService::BeginScoring(http::Exchange& exchange, Worker& worker, Route route,
+                                              std::optional<bool>& explain) {
+  if (!Authorized(exchange, worker, route) || !AcceptsJson(exchange, worker, route)) {
+    return nullptr;
+  }
+  worker.body.clear();
+  explain = ExplainParameter(exchange.request(), worker.body);
+  if (!explain) {
+    Respond(exchange, worker, route, {422, kJson, worker.body});
+    return nullptr;
+  }
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (!model) Respond(exchange, worker, route, Detail(503, "No model loaded yet"));
+  return model.get();
+}
+
 void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
   constexpr Route kRoute = Route::kScore;
-  if (!Authorized(exchange, worker, kRoute) || !AcceptsJson(exchange, worker, kRoute)) return;
+  std::optional<bool> explain;
+  const LeadModel* model = BeginScoring(exchange, worker, kRoute, explain);
+  if (model == nullptr) return;
   std::string& body = worker.body;
-  body.clear();
-  const std::optional<bool> explain = ExplainParameter(exchange.request(), body);
-  if (!explain) return Respond(exchange, worker, kRoute, {422, kJson, body});
-  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
-  if (!model) return Respond(exchange, worker, kRoute, Detail(503, "No model loaded yet"));
 
   const api::ParseOutcome parsed =
       api::ParseScoreRequest(exchange.request().body(), FeatureSpec::Builtin(), worker.values);
@@ -300,13 +313,10 @@ void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
 
 void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
   constexpr Route kRoute = Route::kScoreBatch;
-  if (!Authorized(exchange, worker, kRoute) || !AcceptsJson(exchange, worker, kRoute)) return;
+  std::optional<bool> explain;
+  const LeadModel* model = BeginScoring(exchange, worker, kRoute, explain);
+  if (model == nullptr) return;
   std::string& body = worker.body;
-  body.clear();
-  const std::optional<bool> explain = ExplainParameter(exchange.request(), body);
-  if (!explain) return Respond(exchange, worker, kRoute, {422, kJson, body});
-  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
-  if (!model) return Respond(exchange, worker, kRoute, Detail(503, "No model loaded yet"));
 
   const api::ParseOutcome parsed =
       api::ParseBatchRequest(exchange.request().body(), FeatureSpec::Builtin(), worker.leads);

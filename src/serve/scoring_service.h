@@ -64,6 +64,10 @@ class ScoringService {
   void Docs(http::Exchange& exchange, Worker& worker);
   void Reload(http::Exchange& exchange, Worker& worker);
 
+  // The checks /score and /score/batch share (key, content type, ?explain, a loaded model):
+  // the model to score with (alive in the worker's cache), or nullptr when already answered.
+  const LeadModel* BeginScoring(http::Exchange& exchange, Worker& worker, Route route,
+                                std::optional<bool>& explain);
   // Shared checks of the scoring routes; false when they already answered.
   bool Authorized(http::Exchange& exchange, Worker& worker, Route route);
   bool AcceptsJson(http::Exchange& exchange, Worker& worker, Route route);
