@@ -30,7 +30,12 @@ def test_schemathesis_finds_no_failure(models: dict[str, Path], tmp_path: Path) 
              "--exclude-checks",
              "positive_data_acceptance,use_after_free,ensure_resource_availability",
              "--header", f"X-API-Key:{API_KEY}",
-             "--max-examples", "60", "--seed", "42", "--workers", "2",
+             "--max-examples", "60", "--seed", "42",
+             # One worker: with two threads, CPython 3.11.7's ast.parse (reached through
+             # hypothesis describing a filter lambda) races on its shared recursion-depth
+             # counter and raises "AST constructor recursion depth mismatch" (gh-106905,
+             # fixed in 3.11.8/3.12.2). It failed CI once; a single worker cannot race.
+             "--workers", "1",
              "--phases", "examples,coverage,fuzzing",
              "--generation-database", "none", "--no-color", "--report", "junit",
              "--report-dir", str(tmp_path / "report")],
