@@ -272,9 +272,9 @@ bool JsonScanner::EnterObject() {
 
 bool JsonScanner::EnterArray() { return EnterObject(); }
 
-bool JsonScanner::NextMember(size_t index, bool& more, JsonString& key) {
+bool JsonScanner::CloseOrSeparator(size_t index, char close, bool& more) {
   if (index > 0) SkipWhitespace();
-  if (Peek() == '}') {
+  if (Peek() == close) {
     ++pos_;
     --depth_;
     more = false;
@@ -285,31 +285,24 @@ bool JsonScanner::NextMember(size_t index, bool& more, JsonString& key) {
     ++pos_;
     SkipWhitespace();
   }
+  more = true;
+  return true;
+}
+
+bool JsonScanner::NextMember(size_t index, bool& more, JsonString& key) {
+  if (!CloseOrSeparator(index, '}', more)) return false;
+  if (!more) return true;
   if (Peek() != '"') return Fail(pos_, kExpectingPropertyName);
   if (!ScanString(key)) return false;
   SkipWhitespace();
   if (Peek() != ':') return Fail(pos_, kExpectingColon);
   ++pos_;
   SkipWhitespace();
-  more = true;
   return true;
 }
 
 bool JsonScanner::NextElement(size_t index, bool& more) {
-  if (index > 0) SkipWhitespace();
-  if (Peek() == ']') {
-    ++pos_;
-    --depth_;
-    more = false;
-    return true;
-  }
-  if (index > 0) {
-    if (Peek() != ',') return Fail(pos_, kExpectingComma);
-    ++pos_;
-    SkipWhitespace();
-  }
-  more = true;
-  return true;
+  return CloseOrSeparator(index, ']', more);
 }
 
 bool JsonScanner::ExpectEnd() {

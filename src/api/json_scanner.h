@@ -82,6 +82,10 @@ class JsonScanner {
   const JsonSyntaxError& error() const { return error_; }
 
  private:
+  // The part NextMember and NextElement share: at `close` ends the container (more =
+  // false); otherwise, after the first item, consumes the ',' (more = true).
+  bool CloseOrSeparator(size_t index, char close, bool& more);
+
   std::string_view text_;
   size_t pos_ = 0;
   int depth_ = 0;
