@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,43 @@ class DbtResult:
     nodes: int
 
 
+# The dashboard marts (tag "dashboard") read main.lead_scores, which exists only once
+# scripts/score_warehouse has scored the mart: scripts/build_dashboard builds them then.
+DASHBOARD_SELECTION = ("--select", "tag:dashboard")
+FEATURE_MART_SELECTION = ("--exclude", "tag:dashboard")
+
+
 def run_dbt_build(
     project_dir: Path, warehouse: Path, spec: FeatureSpec, display: DisplayPath
 ) -> DbtResult:
-    """Builds every model and runs every test on `warehouse`; LoadError if any fails."""
+    """Builds the feature mart's models and runs their tests on `warehouse` (every model but
+    the dashboard marts); LoadError if any fails."""
+    results, manifest = run_dbt_selection(
+        project_dir, warehouse, spec, display, FEATURE_MART_SELECTION
+    )
+    mart = manifest["nodes"][MART_MODEL]
+    return DbtResult(
+        mart_relation=f'"{mart["schema"]}"."{mart["alias"]}"',
+        warnings=_warnings(results, manifest, warehouse, project_dir, display),
+        nodes=len(results["results"]),
+    )
+
+
+def run_dbt_selection(
+    project_dir: Path,
+    warehouse: Path,
+    spec: FeatureSpec,
+    display: DisplayPath,
+    selection: Sequence[str],
+) -> tuple[Json, Json]:
+    """`dbt build <selection>` on `warehouse`: dbt's run results and manifest; LoadError naming
+    every failed model and test (with failing rows) if any fails."""
     target_dir = project_dir / "target"
     run_results_path = target_dir / "run_results.json"
     # Never report a previous run's results as this one's.
     run_results_path.unlink(missing_ok=True)
     completed = subprocess.run(
-        _dbt_command(project_dir, spec),
+        [*_dbt_command(project_dir, spec), *selection],
         cwd=project_dir,
         env={**os.environ, WAREHOUSE_ENV: str(warehouse)},
         capture_output=True,
@@ -67,16 +95,18 @@ def run_dbt_build(
         )
     report = _Report(manifest, warehouse, project_dir, display)
     failed = [r for r in results["results"] if r["status"] in ("error", "fail")]
-    warned = [r for r in results["results"] if r["status"] == "warn"]
     if completed.returncode != 0 or failed:
         problems = report.failures(failed, results["results"])
         raise LoadError(problems, report.remedy(failed, log_file))
-    mart = manifest["nodes"][MART_MODEL]
-    return DbtResult(
-        mart_relation=f'"{mart["schema"]}"."{mart["alias"]}"',
-        warnings=[line for result in warned for line in report.describe(result)],
-        nodes=len(results["results"]),
-    )
+    return results, manifest
+
+
+def _warnings(
+    results: Json, manifest: Json, warehouse: Path, project_dir: Path, display: DisplayPath
+) -> list[str]:
+    report = _Report(manifest, warehouse, project_dir, display)
+    warned = [r for r in results["results"] if r["status"] == "warn"]
+    return [line for result in warned for line in report.describe(result)]
 
 
 def _dbt_command(project_dir: Path, spec: FeatureSpec) -> list[str]:
