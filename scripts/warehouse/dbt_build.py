@@ -164,6 +164,12 @@ class _Report:
         return lines or ["dbt build failed without a failing model or test; see its log."]
 
     def remedy(self, failed: list[Json], log_file: str) -> str:
+        if failed and any(self._checks_source(result, "scoring") for result in failed):
+            return (
+                "To fix: main.lead_scores breaks the rules above; score the warehouse again "
+                "with scripts/score_warehouse (if it persists, the scoring is at fault). "
+                f"Full log: {log_file}."
+            )
         if failed and all(self._checks_raw_data(result) for result in failed):
             return (
                 "To fix: the raw data breaks the warehouse rules above; regenerate it with "
@@ -181,7 +187,17 @@ class _Report:
         if result["status"] != "fail" or node.get("resource_type") != "test":
             return False
         attached = self._nodes.get(str(node.get("attached_node")), {})
-        return "staging" in attached.get("fqn", []) or not node.get("attached_node")
+        if "staging" in attached.get("fqn", []):
+            return True
+        # Singular tests and source tests, except those on the scores (source "scoring").
+        return not node.get("attached_node") and not self._checks_source(result, "scoring")
+
+    def _checks_source(self, result: Json, source: str) -> bool:
+        """A test on a table of dbt source `source` (e.g. "raw", "scoring")."""
+        node: Json = self._nodes.get(result["unique_id"], {})
+        return not node.get("attached_node") and any(
+            pair[0] == source for pair in node.get("sources", [])
+        )
 
     def describe(self, result: Json) -> list[str]:
         node: Json = self._nodes.get(result["unique_id"], {})
@@ -205,9 +221,12 @@ class _Report:
         metadata = node.get("test_metadata")
         if not metadata:
             return "singular test"
-        model = str(node.get("attached_node") or "").rsplit(".", 1)[-1]
+        if node.get("attached_node"):
+            on = "model " + str(node["attached_node"]).rsplit(".", 1)[-1]
+        else:
+            on = "source " + ".".join(node["sources"][0]) if node.get("sources") else "?"
         column = node.get("column_name")
-        return f"{metadata['name']} on model {model}" + (f", column {column}" if column else "")
+        return f"{metadata['name']} on {on}" + (f", column {column}" if column else "")
 
     def _failing_rows(self, compiled_code: str | None) -> list[str]:
         if not compiled_code:

@@ -110,8 +110,10 @@ def test_a_score_outside_0_1_fails_the_build_naming_the_test(
     result = subprocess.run([str(BUILD_DASHBOARD), "--warehouse", str(broken), "--out", str(out)],
                             cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "value_between" in result.stderr and "lead_scores" in result.stderr, result.stderr
-    assert "score=1.5" in result.stderr, result.stderr
+    assert "value_between on source scoring.lead_scores, column score" in result.stderr, \
+        result.stderr
+    assert "value=1.5" in result.stderr and "scripts/score_warehouse" in result.stderr
+
     assert not out.exists(), "a failed build must not write the dashboard file"
 
 
