@@ -189,8 +189,13 @@ class _Report:
         attached = self._nodes.get(str(node.get("attached_node")), {})
         if "staging" in attached.get("fqn", []):
             return True
-        # Singular tests and source tests, except those on the scores (source "scoring").
-        return not node.get("attached_node") and not self._checks_source(result, "scoring")
+        # Singular tests and source tests, except the dashboard's (they check the marts built
+        # from the scores, and the scores themselves).
+        return (
+            not node.get("attached_node")
+            and "dashboard" not in node.get("tags", [])
+            and not self._checks_source(result, "scoring")
+        )
 
     def _checks_source(self, result: Json, source: str) -> bool:
         """A test on a table of dbt source `source` (e.g. "raw", "scoring")."""

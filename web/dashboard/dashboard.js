@@ -129,7 +129,10 @@
       options: {
         scales: {
           y: { type: "logarithmic", title: { display: true, text: "leads (log)" } },
-          score: { position: "right", min: 0, max: 1, grid: { drawOnChartArea: false } },
+          score: {
+            position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
+            title: { display: true, text: "mean score" },
+          },
         },
       },
     });
@@ -148,7 +151,7 @@
       options: {
         indexAxis: "y",
         plugins: { legend: { display: false } },
-        scales: { x: { type: "logarithmic", title: { display: true, text: "count (log)" } } },
+        scales: { x: { beginAtZero: true, title: { display: true, text: "count" } } },
       },
     });
     fillTable("funnel-table", funnel.map((s) => [
