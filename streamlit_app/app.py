@@ -97,7 +97,10 @@ def score_page(settings: AppSettings, api: ScoringApi) -> None:
     columns[2].metric("Model version", result["model_version"])
     st.subheader("Reasons")
     st.caption("Each feature's contribution to the score in log-odds, largest effect first.")
-    st.table(pd.DataFrame(result["reasons"]).set_index("feature"))
+    reasons = pd.DataFrame(result["reasons"]).set_index("feature")
+    # Values are counts, flags and the channel: one text column, as the API sent them.
+    reasons["value"] = reasons["value"].map(json.dumps)
+    st.table(reasons)
 
 
 def main() -> None:

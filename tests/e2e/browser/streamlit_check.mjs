@@ -17,6 +17,11 @@ async function metrics(scope) {
   })));
 }
 
+// The tab panel on screen (Streamlit keeps the other tabs' panels in the page, hidden).
+function visiblePanel(page) {
+  return page.locator('[data-testid="stTabs"] [role="tabpanel"]').filter({ visible: true });
+}
+
 async function fillLead(page, lead) {
   for (const [name, value] of Object.entries(lead)) {
     if (typeof value === "number") {
@@ -27,9 +32,11 @@ async function fillLead(page, lead) {
       const box = page.locator(`label:has(input[type="checkbox"][aria-label="${name}"])`);
       if ((await box.locator("input").isChecked()) !== value) await box.click();
     } else {
-      const select = page.locator('[data-testid="stSelectbox"]').filter({ hasText: name });
-      await select.locator('[data-baseweb="select"]').click();
-      await page.locator('[role="option"]').filter({ hasText: new RegExp(`^${value}$`) }).first().click();
+      // Streamlit's selectbox is a combobox: type to filter, then pick the option.
+      const combo = page.locator(`input[role="combobox"][aria-label="${name}"]`);
+      await combo.click();
+      await combo.fill(value);
+      await page.getByRole("option", { name: value, exact: true }).click();
     }
   }
 }
@@ -45,7 +52,7 @@ try {
       { timeout: TIMEOUT });
     await page.waitForTimeout(1000);  // let Vega finish drawing
     const shown = { problems };
-    shown.kpis = await metrics(page.locator('[data-testid="stTabs"] [role="tabpanel"]').first());
+    shown.kpis = await metrics(visiblePanel(page));
     shown.charts = await page.locator('[data-testid="stVegaLiteChart"]').count();
     shown.chart_pixels = await canvasPixels(page, '[data-testid="stVegaLiteChart"] canvas');
     shown.chart_svg_marks = await page.locator('[data-testid="stVegaLiteChart"] svg path, [data-testid="stVegaLiteChart"] svg rect').count();
@@ -60,7 +67,8 @@ try {
       await fillLead(page, args.lead);
       await page.locator('[data-testid="stFormSubmitButton"] button').click();
       await page.getByText("Reasons", { exact: true }).waitFor({ timeout: TIMEOUT });
-      const panel = page.locator('[data-testid="stTabs"] [role="tabpanel"]').nth(1);
+      const panel = visiblePanel(page);
+      await panel.locator('[data-testid="stTable"] table tbody tr').first().waitFor({ timeout: TIMEOUT });
       shown.score = await metrics(panel);
       shown.reasons = await panel.locator('[data-testid="stTable"] table tbody tr').evaluateAll(
         (rows) => rows.map((row) => Array.from(row.querySelectorAll("th, td"), (cell) => cell.textContent.trim())));
