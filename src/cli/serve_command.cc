@@ -154,8 +154,7 @@ Status Serve(const ServeFlags& flags) {
                    "  try:       curl -s -X POST {}/score -H 'Content-Type: application/json' "
                    "-d '{{\"sessions\": 5, \"engaged_sessions\": 3, \"page_views\": 12, "
                    "\"channel\": \"Paid Search\", \"is_first_visit\": false}}'\n",
-                   model ? model->metadata().model_version : "none", url, threads, url, url,
-                   url)
+                   model ? model->metadata().model_version : "none", url, threads, url, url, url)
             << std::flush;
 
   std::atomic<bool> done = false;

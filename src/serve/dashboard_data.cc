@@ -77,8 +77,8 @@ DashboardData::Snapshot DashboardData::Current() {
   auto data = ReadJson(path_);
   Status valid = data.ok() ? ValidateDashboardData(data.value()) : data.status();
   if (!valid.ok()) {
-    current_.problem = data.ok() ? "dashboard data " + path_.string() + ": " + valid.message()
-                                 : valid.message();
+    current_.problem =
+        data.ok() ? "dashboard data " + path_.string() + ": " + valid.message() : valid.message();
     if (current_.data) current_.problem += " (showing the previous file's figures)";
     return current_;
   }

@@ -179,8 +179,7 @@ Json Schemas(const FeatureSpec& spec) {
             {"metrics", {{"type", "object"}}},
             {"reliability", {{"type", "array"}, {"items", Ref("ReliabilityBin")}}}}},
           {"required",
-           {"model_version", "feature_set", "threshold", "trained_at", "metrics",
-            "reliability"}}}},
+           {"model_version", "feature_set", "threshold", "trained_at", "metrics", "reliability"}}}},
         {"model_problem", nullable_string},
         {"warehouse",
          {{"type", Json::array({"object", "null"})},
@@ -218,9 +217,8 @@ Json Schemas(const FeatureSpec& spec) {
          {{"type", Json::array({"number", "null"})},
           {"description", "Since start, from the histogram; null before any scoring."}}}}},
       {"required",
-       {"uptime_seconds", "model_version", "requests_total", "score_requests_total",
-        "scored_total", "high_total", "latency_bounds_seconds", "score_latency_counts",
-        "score_p99_seconds"}}};
+       {"uptime_seconds", "model_version", "requests_total", "score_requests_total", "scored_total",
+        "high_total", "latency_bounds_seconds", "score_latency_counts", "score_p99_seconds"}}};
   schemas["Reload"] = {{"type", "object"},
                        {"properties",
                         {{"status", {{"type", "string"}, {"const", "reloaded"}}},

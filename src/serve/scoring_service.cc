@@ -454,14 +454,14 @@ void ScoringService::DashboardPage(http::Exchange& exchange, Worker& worker) {
   }
   const std::string_view path = exchange.request().path();
   const bool page = path == "/dashboard";
-  const StaticAsset* asset = page ? &options_.dashboard->page()
-                                  : options_.dashboard->Find(path.substr(std::string_view("/dashboard/").size()));
+  const StaticAsset* asset =
+      page ? &options_.dashboard->page()
+           : options_.dashboard->Find(path.substr(std::string_view("/dashboard/").size()));
   if (asset == nullptr) {
     return Respond(exchange, worker, Route::kDashboard, Detail(404, "Not Found"));
   }
   // The page revalidates every time (it names the assets); the assets may be cached a while.
-  static const std::pair<std::string, std::string> kPageCache[] = {
-      {"Cache-Control", "no-cache"}};
+  static const std::pair<std::string, std::string> kPageCache[] = {{"Cache-Control", "no-cache"}};
   static const std::pair<std::string, std::string> kAssetCache[] = {
       {"Cache-Control", "public, max-age=3600"}};
   http::ResponseView response(200, asset->content_type, asset->body);
@@ -492,9 +492,8 @@ void ScoringService::DashboardFigures(http::Exchange& exchange, Worker& worker) 
   if (options_.dashboard_data != nullptr) {
     const serve::DashboardData::Snapshot snapshot = options_.dashboard_data->Current();
     body["warehouse"] = snapshot.data ? nlohmann::ordered_json(*snapshot.data) : nullptr;
-    body["warehouse_problem"] = snapshot.problem.empty()
-                                    ? nlohmann::ordered_json(nullptr)
-                                    : nlohmann::ordered_json(snapshot.problem);
+    body["warehouse_problem"] = snapshot.problem.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(snapshot.problem);
   } else {
     body["warehouse"] = nullptr;
     body["warehouse_problem"] = "no dashboard data configured (--dashboard-data)";

@@ -10,10 +10,9 @@ namespace leadscore::serve {
 namespace {
 
 constexpr std::array<const char*, kRouteCount> kRouteLabels = {
-    "/score",        "/score/batch", "/health",         "/ready",
-    "/model",        "/metrics",     "/openapi.json",   "/docs",
-    "/admin/reload", "/dashboard",   "/dashboard/data", "/dashboard/live",
-    "other"};
+    "/score",          "/score/batch",    "/health", "/ready",        "/model",
+    "/metrics",        "/openapi.json",   "/docs",   "/admin/reload", "/dashboard",
+    "/dashboard/data", "/dashboard/live", "other"};
 
 // Prometheus label values escape backslash, double quote and newline.
 std::string EscapeLabel(const std::string& value) {
@@ -121,8 +120,7 @@ double HistogramQuantile(const std::array<uint64_t, kLatencyBuckets.size() + 1>&
     const uint64_t in_bucket = buckets[i];
     if (static_cast<double>(below + in_bucket) >= rank && in_bucket > 0) {
       const double lower = i == 0 ? 0.0 : kLatencyBuckets[i - 1];
-      const double fraction =
-          (rank - static_cast<double>(below)) / static_cast<double>(in_bucket);
+      const double fraction = (rank - static_cast<double>(below)) / static_cast<double>(in_bucket);
       return lower + (kLatencyBuckets[i] - lower) * std::clamp(fraction, 0.0, 1.0);
     }
     below += in_bucket;

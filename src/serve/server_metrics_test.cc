@@ -66,8 +66,8 @@ TEST(ServerMetrics, ScoresHighLabelsReloadsAndModelInfo) {
 
 TEST(ServerMetrics, SumHasTheScoringRoutesLatencyOnly) {
   ServerMetrics metrics(2);
-  metrics.Shard(0).CountRequest(Route::kScore, 200, 0.00004);       // bucket 1 (<= 50 µs)
-  metrics.Shard(1).CountRequest(Route::kScoreBatch, 200, 0.003);    // bucket 7 (<= 5 ms)
+  metrics.Shard(0).CountRequest(Route::kScore, 200, 0.00004);        // bucket 1 (<= 50 µs)
+  metrics.Shard(1).CountRequest(Route::kScoreBatch, 200, 0.003);     // bucket 7 (<= 5 ms)
   metrics.Shard(1).CountRequest(Route::kDashboardLive, 200, 0.003);  // not a scoring route
   const ServerMetrics::Totals totals = metrics.Sum();
   EXPECT_EQ(totals.requests, 3U);
