@@ -95,7 +95,7 @@ def build(args: argparse.Namespace) -> None:
     print(
         f"dashboard marts built ({len(results['results'])} dbt models and tests) and exported "
         f"to {_display(out)}: {totals['scored_leads']} scored leads, "
-        f"{totals['high_share']:.1%} high, mean score {totals['mean_score']:.3f}, "
+        f"{totals['high_share']:.2%} high, mean score {totals['mean_score']:.3f}, "
         f"{len(data['channel_attribution'])} channels"
     )
 

@@ -43,7 +43,7 @@ def kpi_page(settings: AppSettings, api: ScoringApi) -> None:
     totals = marts.totals
     columns = st.columns(5)
     columns[0].metric("Leads scored", f"{int(totals['scored_leads']):,}")
-    columns[1].metric("Share high", f"{100 * float(totals['high_share']):.1f}%")
+    columns[1].metric("Share high", f"{100 * float(totals['high_share']):.2f}%")
     columns[2].metric("Mean score", f"{float(totals['mean_score']):.3f}")
     columns[3].metric("Conversion", f"{100 * float(totals['conversion_rate']):.1f}%")
     columns[4].metric("Model version", str(model["model_version"] if model else totals["model_version"]))
@@ -56,7 +56,7 @@ def kpi_page(settings: AppSettings, api: ScoringApi) -> None:
     st.bar_chart(channels[["leads", "won"]], stack=False)
     table = channels[["leads", "won", "conversion_rate", "won_share", "mean_score", "high_share"]]
     st.dataframe(table.style.format({"conversion_rate": "{:.1%}", "won_share": "{:.1%}",
-                                     "mean_score": "{:.3f}", "high_share": "{:.1%}"}))
+                                     "mean_score": "{:.3f}", "high_share": "{:.2%}"}))
 
     left, right = st.columns(2)
     with left:

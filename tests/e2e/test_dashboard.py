@@ -135,7 +135,7 @@ def test_the_page_in_chromium_shows_the_apis_and_the_marts_numbers(
         kpis = {key: value["text"] for key, value in page["kpis"].items()}
         assert kpis == {
             "kpi-leads-scored": f"{scored:,}",
-            "kpi-share-high": f"{100 * high_share:.1f}%",
+            "kpi-share-high": f"{100 * high_share:.2f}%",
             "kpi-mean-score": f"{mean:.3f}",
             "kpi-model-version": model["model_version"],
             "kpi-test-auc": f"{model['metrics']['auc']:.3f}",

@@ -83,7 +83,7 @@ def test_kpis_charts_and_the_score_form_in_chromium(
         kpis = {kpi["label"]: kpi["value"] for kpi in page["kpis"]}
         assert kpis == {
             "Leads scored": f"{scored:,}",
-            "Share high": f"{100 * high_share:.1f}%",
+            "Share high": f"{100 * high_share:.2f}%",
             "Mean score": f"{mean:.3f}",
             "Conversion": f"{100 * conversion:.1f}%",
             "Model version": model["model_version"],

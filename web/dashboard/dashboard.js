@@ -18,6 +18,8 @@
   const fmt = {
     count: (x) => integer.format(x),
     percent: (x) => (100 * x).toFixed(1) + "%",
+    // Shares of high leads are often well under 1 %: two decimals keep them from reading 0.0 %.
+    share: (x) => (100 * x).toFixed(2) + "%",
     score: (x) => x.toFixed(3),
   };
 
@@ -104,7 +106,7 @@
     const totals = warehouse.totals;
     setKpi("kpi-leads-scored", fmt.count(totals.scored_leads), totals.scored_leads);
     $("kpi-leads-scored-note").textContent = "of " + fmt.count(totals.leads) + " leads";
-    setKpi("kpi-share-high", fmt.percent(totals.high_share), totals.high_share);
+    setKpi("kpi-share-high", fmt.share(totals.high_share), totals.high_share);
     setKpi("kpi-mean-score", fmt.score(totals.mean_score), totals.mean_score);
     $("kpi-conversion-note").textContent = "won: " + fmt.percent(totals.conversion_rate);
     const stale = model && totals.model_version !== model.model_version;
@@ -138,7 +140,7 @@
     });
     fillTable("channel-table", channels.map((c) => [
       c.channel, fmt.count(c.leads), fmt.count(c.won), fmt.percent(c.conversion_rate),
-      fmt.percent(c.won_share), fmt.score(c.mean_score), fmt.percent(c.high_share),
+      fmt.percent(c.won_share), fmt.score(c.mean_score), fmt.share(c.high_share),
     ]));
 
     const funnel = warehouse.funnel;
