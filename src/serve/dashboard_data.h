@@ -5,6 +5,7 @@
 // replaces it by rename, so a read never sees half a file).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
