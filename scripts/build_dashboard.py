@@ -89,7 +89,7 @@ def build(args: argparse.Namespace) -> None:
     with one_dbt_run_at_a_time(project / "target"):
         log.info("dbt build --select tag:dashboard on %s", _display(warehouse))
         results, _ = run_dbt_selection(project, warehouse, spec, _display, DASHBOARD_SELECTION)
-    data = read_dashboard(warehouse, dt.datetime.now(dt.UTC))
+    data = read_dashboard(warehouse, dt.datetime.now(dt.UTC), args.warehouse)
     write_atomically(data, out)
     totals = data["totals"]
     print(

@@ -66,14 +66,15 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[Json]:
     ]
 
 
-def read_dashboard(warehouse: Path, now: dt.datetime) -> Json:
-    """The dashboard figures of `warehouse` (opened read-only); duckdb.Error if a mart is
+def read_dashboard(warehouse: Path, now: dt.datetime, shown_as: str) -> Json:
+    """The dashboard figures of `warehouse` (opened read-only), naming it `shown_as` (the
+    path as the user gave it: the file is served to browsers); duckdb.Error if a mart is
     missing."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         data: Json = {
             "format": FORMAT,
             "generated_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "warehouse": str(warehouse),
+            "warehouse": shown_as,
             "totals": _rows(connection, _TOTALS_SQL)[0],
         }
         for section, sql in _SECTIONS.items():

@@ -166,3 +166,14 @@ def test_without_an_export_the_page_says_what_to_run(
         data = requests.get(f"{running.url}/dashboard/data", timeout=5).json()
     assert data["warehouse"] is None and data["model"] is not None
     assert "scripts/build_dashboard" in data["warehouse_problem"]
+
+
+def test_with_an_api_key_the_dashboard_stays_open_and_scoring_does_not(
+        dashboard: dict[str, Path], tmp_path: Path) -> None:
+    with leadscore_server(tmp_path, "--model", str(dashboard["model"]), "--dashboard-data",
+                          str(dashboard["data"]), env={"LEADSCORE_API_KEY": "k3y"}) as running:
+        for path in ("/dashboard", "/dashboard/data", "/dashboard/live",
+                     "/dashboard/chart.umd.min.js"):
+            assert requests.get(f"{running.url}{path}", timeout=5).status_code == 200, path
+        lead = high_lead(dashboard["warehouse"])
+        assert requests.post(f"{running.url}/score", json=lead, timeout=5).status_code == 401
