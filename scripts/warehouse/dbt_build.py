@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,16 +40,43 @@ class DbtResult:
     nodes: int
 
 
+# The dashboard marts (tag "dashboard") read main.lead_scores, which exists only once
+# scripts/score_warehouse has scored the mart: scripts/build_dashboard builds them then.
+DASHBOARD_SELECTION = ("--select", "tag:dashboard")
+FEATURE_MART_SELECTION = ("--exclude", "tag:dashboard")
+
+
 def run_dbt_build(
     project_dir: Path, warehouse: Path, spec: FeatureSpec, display: DisplayPath
 ) -> DbtResult:
-    """Builds every model and runs every test on `warehouse`; LoadError if any fails."""
+    """Builds the feature mart's models and runs their tests on `warehouse` (every model but
+    the dashboard marts); LoadError if any fails."""
+    results, manifest = run_dbt_selection(
+        project_dir, warehouse, spec, display, FEATURE_MART_SELECTION
+    )
+    mart = manifest["nodes"][MART_MODEL]
+    return DbtResult(
+        mart_relation=f'"{mart["schema"]}"."{mart["alias"]}"',
+        warnings=_warnings(results, manifest, warehouse, project_dir, display),
+        nodes=len(results["results"]),
+    )
+
+
+def run_dbt_selection(
+    project_dir: Path,
+    warehouse: Path,
+    spec: FeatureSpec,
+    display: DisplayPath,
+    selection: Sequence[str],
+) -> tuple[Json, Json]:
+    """`dbt build <selection>` on `warehouse`: dbt's run results and manifest; LoadError naming
+    every failed model and test (with failing rows) if any fails."""
     target_dir = project_dir / "target"
     run_results_path = target_dir / "run_results.json"
     # Never report a previous run's results as this one's.
     run_results_path.unlink(missing_ok=True)
     completed = subprocess.run(
-        _dbt_command(project_dir, spec),
+        [*_dbt_command(project_dir, spec), *selection],
         cwd=project_dir,
         env={**os.environ, WAREHOUSE_ENV: str(warehouse)},
         capture_output=True,
@@ -67,16 +95,18 @@ def run_dbt_build(
         )
     report = _Report(manifest, warehouse, project_dir, display)
     failed = [r for r in results["results"] if r["status"] in ("error", "fail")]
-    warned = [r for r in results["results"] if r["status"] == "warn"]
     if completed.returncode != 0 or failed:
         problems = report.failures(failed, results["results"])
         raise LoadError(problems, report.remedy(failed, log_file))
-    mart = manifest["nodes"][MART_MODEL]
-    return DbtResult(
-        mart_relation=f'"{mart["schema"]}"."{mart["alias"]}"',
-        warnings=[line for result in warned for line in report.describe(result)],
-        nodes=len(results["results"]),
-    )
+    return results, manifest
+
+
+def _warnings(
+    results: Json, manifest: Json, warehouse: Path, project_dir: Path, display: DisplayPath
+) -> list[str]:
+    report = _Report(manifest, warehouse, project_dir, display)
+    warned = [r for r in results["results"] if r["status"] == "warn"]
+    return [line for result in warned for line in report.describe(result)]
 
 
 def _dbt_command(project_dir: Path, spec: FeatureSpec) -> list[str]:
@@ -134,6 +164,12 @@ class _Report:
         return lines or ["dbt build failed without a failing model or test; see its log."]
 
     def remedy(self, failed: list[Json], log_file: str) -> str:
+        if failed and any(self._checks_source(result, "scoring") for result in failed):
+            return (
+                "To fix: main.lead_scores breaks the rules above; score the warehouse again "
+                "with scripts/score_warehouse (if it persists, the scoring is at fault). "
+                f"Full log: {log_file}."
+            )
         if failed and all(self._checks_raw_data(result) for result in failed):
             return (
                 "To fix: the raw data breaks the warehouse rules above; regenerate it with "
@@ -151,7 +187,22 @@ class _Report:
         if result["status"] != "fail" or node.get("resource_type") != "test":
             return False
         attached = self._nodes.get(str(node.get("attached_node")), {})
-        return "staging" in attached.get("fqn", []) or not node.get("attached_node")
+        if "staging" in attached.get("fqn", []):
+            return True
+        # Singular tests and source tests, except the dashboard's (they check the marts built
+        # from the scores, and the scores themselves).
+        return (
+            not node.get("attached_node")
+            and "dashboard" not in node.get("tags", [])
+            and not self._checks_source(result, "scoring")
+        )
+
+    def _checks_source(self, result: Json, source: str) -> bool:
+        """A test on a table of dbt source `source` (e.g. "raw", "scoring")."""
+        node: Json = self._nodes.get(result["unique_id"], {})
+        return not node.get("attached_node") and any(
+            pair[0] == source for pair in node.get("sources", [])
+        )
 
     def describe(self, result: Json) -> list[str]:
         node: Json = self._nodes.get(result["unique_id"], {})
@@ -175,9 +226,12 @@ class _Report:
         metadata = node.get("test_metadata")
         if not metadata:
             return "singular test"
-        model = str(node.get("attached_node") or "").rsplit(".", 1)[-1]
+        if node.get("attached_node"):
+            on = "model " + str(node["attached_node"]).rsplit(".", 1)[-1]
+        else:
+            on = "source " + ".".join(node["sources"][0]) if node.get("sources") else "?"
         column = node.get("column_name")
-        return f"{metadata['name']} on model {model}" + (f", column {column}" if column else "")
+        return f"{metadata['name']} on {on}" + (f", column {column}" if column else "")
 
     def _failing_rows(self, compiled_code: str | None) -> list[str]:
         if not compiled_code:

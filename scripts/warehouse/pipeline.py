@@ -51,7 +51,7 @@ def build_warehouse(settings: Settings) -> BuildSummary:
                 "To fix: pass --warehouse and --features-out file paths.",
             )
     _refuse_uncheckpointed(settings.warehouse, show)
-    with _one_build_at_a_time(settings.dbt_project / "target"), _Staging(settings) as staging:
+    with one_dbt_run_at_a_time(settings.dbt_project / "target"), _Staging(settings) as staging:
         log.info("validating and loading %s", show(settings.raw_dir))
         with duckdb.connect(str(staging.warehouse)) as connection:
             raw_rows = load_raw_tables(connection, settings.raw_dir, show)
@@ -81,8 +81,9 @@ def _refuse_uncheckpointed(warehouse: Path, show: DisplayPath) -> None:
 
 
 @contextlib.contextmanager
-def _one_build_at_a_time(lock_dir: Path) -> Iterator[None]:
-    """Serialises builds: they share dbt_project/target and may share their outputs."""
+def one_dbt_run_at_a_time(lock_dir: Path) -> Iterator[None]:
+    """Serialises dbt runs (scripts/load_duckdb, scripts/build_dashboard): they share
+    dbt_project/target and may share their outputs."""
     lock_dir.mkdir(parents=True, exist_ok=True)
     with (lock_dir / "load_duckdb.lock").open("w") as lock:
         try:

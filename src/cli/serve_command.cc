@@ -14,6 +14,8 @@
 
 #include "cli/commands.h"
 #include "http/server.h"
+#include "serve/dashboard_assets.h"
+#include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
 #include "serve/model_source.h"
 #include "serve/model_store.h"
@@ -32,6 +34,9 @@ struct ServeFlags {
   int port = 8000;
   int threads = 0;  // 0: one per core
   std::string docs_dir = "node_modules/swagger-ui-dist";
+  std::string dashboard_data = "data/dashboard.json";
+  std::string dashboard_dir = "web/dashboard";
+  std::string chart_dir = "node_modules/chart.js/dist";
   std::string cors_origin;
   bool wait_for_model = false;
 };
@@ -117,6 +122,18 @@ Status Serve(const ServeFlags& flags) {
     options.docs_problem = docs.status().message();
     spdlog::warn("/docs is unavailable: {}", options.docs_problem);
   }
+  auto dashboard = serve::DashboardAssets::Load(flags.dashboard_dir, flags.chart_dir);
+  if (dashboard.ok()) {
+    options.dashboard = std::move(dashboard).value();
+  } else {
+    options.dashboard_problem = dashboard.status().message();
+    spdlog::warn("/dashboard is unavailable: {}", options.dashboard_problem);
+  }
+  serve::DashboardData dashboard_data(flags.dashboard_data);
+  if (const auto snapshot = dashboard_data.Current(); !snapshot.problem.empty()) {
+    spdlog::warn("/dashboard shows no warehouse figures yet: {}", snapshot.problem);
+  }
+  options.dashboard_data = &dashboard_data;
   serve::ScoringService service(std::move(options), store, reloader, metrics);
 
   http::ServerOptions server_options;
@@ -132,11 +149,12 @@ Status Serve(const ServeFlags& flags) {
   const auto model = store.Current();
   std::cout << fmt::format(
                    "leadscore serve: model version {} on {} ({} threads)\n"
-                   "  docs:    {}/docs\n"
-                   "  try:     curl -s -X POST {}/score -H 'Content-Type: application/json' "
+                   "  docs:      {}/docs\n"
+                   "  dashboard: {}/dashboard\n"
+                   "  try:       curl -s -X POST {}/score -H 'Content-Type: application/json' "
                    "-d '{{\"sessions\": 5, \"engaged_sessions\": 3, \"page_views\": 12, "
                    "\"channel\": \"Paid Search\", \"is_first_visit\": false}}'\n",
-                   model ? model->metadata().model_version : "none", url, threads, url, url)
+                   model ? model->metadata().model_version : "none", url, threads, url, url, url)
             << std::flush;
 
   std::atomic<bool> done = false;
@@ -155,7 +173,8 @@ void RegisterServe(CLI::App& app, Status* result) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Serve the model over HTTP: POST /score (the seed's contract), /score/batch, /health, "
-      "/ready, /model, /metrics, /openapi.json, /docs, POST /admin/reload (also SIGHUP). "
+      "/ready, /model, /metrics, /openapi.json, /docs, /dashboard (+ /dashboard/data, "
+      "/dashboard/live), POST /admin/reload (also SIGHUP). "
       "SIGTERM drains in-flight requests and exits 0. With LEADSCORE_API_KEY set in the "
       "environment, /score* and /admin/* require the header X-API-Key.");
   auto* model = cmd->add_option("--model", flags->model, "Model file written by leadscore train")
@@ -182,6 +201,19 @@ void RegisterServe(CLI::App& app, Status* result) {
   cmd->add_option("--docs-dir", flags->docs_dir,
                   "The swagger-ui-dist package (npm) that /docs serves")
       ->envname("LEADSCORE_DOCS_DIR")
+      ->capture_default_str();
+  cmd->add_option("--dashboard-data", flags->dashboard_data,
+                  "Warehouse figures for /dashboard, written by scripts/build_dashboard; read "
+                  "again whenever the file changes")
+      ->envname("LEADSCORE_DASHBOARD_DATA")
+      ->capture_default_str();
+  cmd->add_option("--dashboard-dir", flags->dashboard_dir,
+                  "The dashboard page's files (the repo's web/dashboard)")
+      ->envname("LEADSCORE_DASHBOARD_DIR")
+      ->capture_default_str();
+  cmd->add_option("--chart-dir", flags->chart_dir,
+                  "The chart.js package's dist directory (npm) that /dashboard loads")
+      ->envname("LEADSCORE_CHART_DIR")
       ->capture_default_str();
   cmd->add_option("--cors-origin", flags->cors_origin,
                   "Allow browser calls from this origin (default: no CORS headers)")

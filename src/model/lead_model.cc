@@ -21,6 +21,40 @@ constexpr const char* kMetricsAttr = "metrics";
 constexpr const char* kParamsAttr = "params";
 constexpr const char* kTrainedAtAttr = "trained_at";
 constexpr const char* kDataHashAttr = "data_hash";
+constexpr const char* kReliabilityAttr = "reliability";  // optional: absent in older models
+
+json ReliabilityToJson(const std::vector<ReliabilityBin>& table) {
+  json bins = json::array();
+  for (const ReliabilityBin& bin : table) {
+    bins.push_back({{"lower", bin.lower},
+                    {"upper", bin.upper},
+                    {"count", bin.count},
+                    {"mean_predicted", bin.mean_predicted},
+                    {"observed_rate", bin.observed_rate}});
+  }
+  return bins;
+}
+
+Result<std::vector<ReliabilityBin>> ReliabilityFromJson(const std::string& text) {
+  const json bins = json::parse(text, nullptr, false);
+  const auto invalid = [] {
+    return Status::Error(
+        "the model's reliability attribute is not a list of {lower, upper, count, "
+        "mean_predicted, observed_rate} bins; retrain the model");
+  };
+  if (!bins.is_array()) return invalid();
+  std::vector<ReliabilityBin> table;
+  for (const json& bin : bins) {
+    if (!bin.is_object()) return invalid();
+    for (const char* key : {"lower", "upper", "count", "mean_predicted", "observed_rate"}) {
+      if (!bin.contains(key) || !bin[key].is_number()) return invalid();
+    }
+    table.push_back({bin["lower"].get<double>(), bin["upper"].get<double>(),
+                     bin["count"].get<int64_t>(), bin["mean_predicted"].get<double>(),
+                     bin["observed_rate"].get<double>()});
+  }
+  return table;
+}
 
 // The model's features must mean what this binary's spec says they mean.
 Status CheckSpecCompatible(const FeatureSpec& stored, const FeatureEncoder& encoder) {
@@ -93,6 +127,7 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::Assemble(xgb::Booster booste
       {kParamsAttr, json(metadata.params).dump()},
       {kTrainedAtAttr, metadata.trained_at},
       {kDataHashAttr, metadata.data_hash},
+      {kReliabilityAttr, ReliabilityToJson(metadata.reliability).dump()},
   };
   for (const auto& [key, value] : attributes) {
     LEADSCORE_RETURN_IF_ERROR(booster.SetAttr(key, value));
@@ -129,6 +164,12 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
   }
   auto data_hash = b.GetAttr(kDataHashAttr);
   if (data_hash.ok()) metadata.data_hash = data_hash.value();
+  if (auto reliability = b.GetAttr(kReliabilityAttr);
+      reliability.ok() && !reliability.value().empty()) {
+    auto table = ReliabilityFromJson(reliability.value());
+    if (!table.ok()) return table.status();
+    metadata.reliability = std::move(table).value();
+  }
 
   const json threshold_json = json::parse(threshold, nullptr, false);
   const json metrics_json = json::parse(metrics, nullptr, false);

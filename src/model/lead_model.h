@@ -1,7 +1,7 @@
 // A trained lead-scoring model: the XGBoost booster plus everything needed to use it
 // correctly, all stored as booster attributes inside XGBoost's own JSON model file (so any
 // XGBoost can still load it): model_version, the feature spec and feature set, the decision
-// threshold, the calibration map, metrics, training time and data hash.
+// threshold, the calibration map, metrics, reliability table, training time and data hash.
 //
 // Predictions (PredictRaw, Score and their one-row forms) come from a TreeEvaluator compiled
 // from the booster when the model is built or loaded: bit-identical to XGBoost's own predictor
@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "features/feature_spec.h"
+#include "metrics/classification.h"
 #include "model/calibration.h"
 #include "model/feature_encoder.h"
 #include "model/tree_evaluator.h"
@@ -35,6 +36,9 @@ struct ModelMetadata {
   std::string data_hash;      // ContentHash of the training table
   std::map<std::string, double> metrics;
   std::map<std::string, std::string> params;
+  // The served score's reliability on the test rows (10 equal-width bins); empty for models
+  // saved before leadscore stored it (they still load).
+  std::vector<ReliabilityBin> reliability;
 };
 
 class LeadModel {

@@ -74,6 +74,7 @@ ModelMetadata Metadata(const std::string& set) {
   metadata.metrics = {{"auc", 0.8123456789012345}, {"logloss", 0.4}, {"test_rows", 400}};
   metadata.params = {
       {"max_depth", "3"}, {"learning_rate", "0.1"}, {"objective", "binary:logistic"}};
+  metadata.reliability = {{0.0, 0.5, 300, 0.1234567890123, 0.11}, {0.5, 1.0, 100, 0.75, 2.0 / 3}};
   return metadata;
 }
 
@@ -117,6 +118,14 @@ void ExpectSameMetadata(const ModelMetadata& actual, const ModelMetadata& expect
   EXPECT_EQ(actual.data_hash, expected.data_hash);
   EXPECT_EQ(actual.metrics, expected.metrics);
   EXPECT_EQ(actual.params, expected.params);
+  ASSERT_EQ(actual.reliability.size(), expected.reliability.size());
+  for (size_t i = 0; i < actual.reliability.size(); ++i) {
+    EXPECT_EQ(actual.reliability[i].lower, expected.reliability[i].lower);
+    EXPECT_EQ(actual.reliability[i].upper, expected.reliability[i].upper);
+    EXPECT_EQ(actual.reliability[i].count, expected.reliability[i].count);
+    EXPECT_EQ(actual.reliability[i].mean_predicted, expected.reliability[i].mean_predicted);
+    EXPECT_EQ(actual.reliability[i].observed_rate, expected.reliability[i].observed_rate);
+  }
 }
 
 TEST(LeadModel, JsonRoundTripKeepsMetadataCalibrationAndPredictions) {
@@ -299,6 +308,26 @@ TEST(LeadModel, FromJsonRejectsACorruptCalibration) {
   auto loaded = LeadModel::FromJson(doc.dump());
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find("calibration"), std::string::npos)
+      << loaded.status().message();
+}
+
+TEST(LeadModel, FromJsonLoadsAModelSavedBeforeTheReliabilityAttribute) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  doc["learner"]["attributes"].erase("reliability");
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(loaded.value()->metadata().reliability.empty());
+  EXPECT_EQ(Raw(*loaded.value()), Raw(*model));
+}
+
+TEST(LeadModel, FromJsonRejectsACorruptReliabilityNamingIt) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  doc["learner"]["attributes"]["reliability"] = R"([{"lower":0,"upper":"half"}])";
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("reliability"), std::string::npos)
       << loaded.status().message();
 }
 

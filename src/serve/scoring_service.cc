@@ -79,6 +79,18 @@ void WriteFeatureValue(api::JsonWriter& json, const Feature& feature, double val
   }
 }
 
+nlohmann::ordered_json ReliabilityJson(const std::vector<ReliabilityBin>& table) {
+  nlohmann::ordered_json bins = nlohmann::ordered_json::array();
+  for (const ReliabilityBin& bin : table) {
+    bins.push_back({{"lower", bin.lower},
+                    {"upper", bin.upper},
+                    {"count", bin.count},
+                    {"mean_predicted", bin.mean_predicted},
+                    {"observed_rate", bin.observed_rate}});
+  }
+  return bins;
+}
+
 }  // namespace
 
 struct ScoringService::Worker {
@@ -100,7 +112,8 @@ ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, 
       reloader_(reloader),
       metrics_(metrics),
       openapi_(BuildOpenApiDocument(FeatureSpec::Builtin(),
-                                    {options_.version, !options_.api_key.empty()})) {
+                                    {options_.version, !options_.api_key.empty()})),
+      started_(Clock::now()) {
   for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
     workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i)));
   }
@@ -126,7 +139,7 @@ void ScoringService::Handle(http::Exchange& exchange) {
     Route route;
     void (ScoringService::*handler)(http::Exchange&, Worker&);
   };
-  static constexpr std::array<Entry, 9> kRoutes = {{
+  static constexpr std::array<Entry, 12> kRoutes = {{
       {"/score", "POST", Route::kScore, &ScoringService::Score},
       {"/score/batch", "POST", Route::kScoreBatch, &ScoringService::ScoreBatch},
       {"/health", "GET", Route::kHealth, &ScoringService::Health},
@@ -136,10 +149,18 @@ void ScoringService::Handle(http::Exchange& exchange) {
       {"/openapi.json", "GET", Route::kOpenApi, &ScoringService::OpenApi},
       {"/docs", "GET", Route::kDocs, &ScoringService::Docs},
       {"/admin/reload", "POST", Route::kAdminReload, &ScoringService::Reload},
+      // Before /dashboard, whose entry also takes every other path under /dashboard/.
+      {"/dashboard/data", "GET", Route::kDashboardData, &ScoringService::DashboardFigures},
+      {"/dashboard/live", "GET", Route::kDashboardLive, &ScoringService::DashboardLive},
+      {"/dashboard", "GET", Route::kDashboard, &ScoringService::DashboardPage},
   }};
   const bool docs_asset = path.starts_with("/docs/");
+  const bool dashboard_asset = path.starts_with("/dashboard/");
   for (const Entry& entry : kRoutes) {
-    if (path != entry.path && !(docs_asset && entry.route == Route::kDocs)) continue;
+    if (path != entry.path && !(docs_asset && entry.route == Route::kDocs) &&
+        !(dashboard_asset && entry.route == Route::kDashboard)) {
+      continue;
+    }
     if (!options_.cors_origin.empty() && method == "OPTIONS") {
       http::Response preflight;
       preflight.status = 204;
@@ -397,6 +418,7 @@ void ScoringService::Model(http::Exchange& exchange, Worker& worker) {
   info["params"] = metadata.params;
   info["trained_at"] = metadata.trained_at;
   info["data_hash"] = metadata.data_hash;
+  info["reliability"] = ReliabilityJson(metadata.reliability);
   // NaN metrics (e.g. a ratio over an empty slice) are not JSON: nlohmann writes null.
   Respond(exchange, worker, Route::kModel, JsonResponse(200, info.dump()));
 }
@@ -424,6 +446,85 @@ void ScoringService::Docs(http::Exchange& exchange, Worker& worker) {
   http::ResponseView response(200, asset->content_type, asset->body);
   response.headers = kCache;
   Respond(exchange, worker, Route::kDocs, response);
+}
+
+void ScoringService::DashboardPage(http::Exchange& exchange, Worker& worker) {
+  if (!options_.dashboard) {
+    return Respond(exchange, worker, Route::kDashboard, Detail(503, options_.dashboard_problem));
+  }
+  const std::string_view path = exchange.request().path();
+  const bool page = path == "/dashboard";
+  const StaticAsset* asset =
+      page ? &options_.dashboard->page()
+           : options_.dashboard->Find(path.substr(std::string_view("/dashboard/").size()));
+  if (asset == nullptr) {
+    return Respond(exchange, worker, Route::kDashboard, Detail(404, "Not Found"));
+  }
+  // The page revalidates every time (it names the assets); the assets may be cached a while.
+  static const std::pair<std::string, std::string> kPageCache[] = {{"Cache-Control", "no-cache"}};
+  static const std::pair<std::string, std::string> kAssetCache[] = {
+      {"Cache-Control", "public, max-age=3600"}};
+  http::ResponseView response(200, asset->content_type, asset->body);
+  if (page) {
+    response.headers = kPageCache;
+  } else {
+    response.headers = kAssetCache;
+  }
+  Respond(exchange, worker, Route::kDashboard, response);
+}
+
+void ScoringService::DashboardFigures(http::Exchange& exchange, Worker& worker) {
+  nlohmann::ordered_json body;
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (model) {
+    const ModelMetadata& metadata = model->metadata();
+    body["model"] = {{"model_version", metadata.model_version},
+                     {"feature_set", metadata.feature_set},
+                     {"threshold", metadata.threshold},
+                     {"trained_at", metadata.trained_at},
+                     {"metrics", metadata.metrics},
+                     {"reliability", ReliabilityJson(metadata.reliability)}};
+    body["model_problem"] = nullptr;
+  } else {
+    body["model"] = nullptr;
+    body["model_problem"] = "No model loaded yet";
+  }
+  if (options_.dashboard_data != nullptr) {
+    const serve::DashboardData::Snapshot snapshot = options_.dashboard_data->Current();
+    body["warehouse"] = snapshot.data ? nlohmann::ordered_json(*snapshot.data) : nullptr;
+    body["warehouse_problem"] = snapshot.problem.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(snapshot.problem);
+  } else {
+    body["warehouse"] = nullptr;
+    body["warehouse_problem"] = "no dashboard data configured (--dashboard-data)";
+  }
+  static const std::pair<std::string, std::string> kNoStore[] = {{"Cache-Control", "no-store"}};
+  const std::string text = body.dump();
+  http::ResponseView response(200, kJson, text);
+  response.headers = kNoStore;
+  Respond(exchange, worker, Route::kDashboardData, response);
+}
+
+void ScoringService::DashboardLive(http::Exchange& exchange, Worker& worker) {
+  const ServerMetrics::Totals totals = metrics_.Sum();
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  nlohmann::ordered_json body;
+  body["uptime_seconds"] = std::chrono::duration<double>(Clock::now() - started_).count();
+  body["model_version"] = model ? nlohmann::ordered_json(model->metadata().model_version)
+                                : nlohmann::ordered_json(nullptr);
+  body["requests_total"] = totals.requests;
+  body["score_requests_total"] = totals.score_requests;
+  body["scored_total"] = totals.scored;
+  body["high_total"] = totals.high;
+  body["latency_bounds_seconds"] = kLatencyBuckets;
+  body["score_latency_counts"] = totals.score_latency;
+  // Since start; the page computes the recent p99 from the difference of two polls.
+  body["score_p99_seconds"] = HistogramQuantile(totals.score_latency, 0.99);  // NaN: null
+  static const std::pair<std::string, std::string> kNoStore[] = {{"Cache-Control", "no-store"}};
+  const std::string text = body.dump();
+  http::ResponseView response(200, kJson, text);
+  response.headers = kNoStore;
+  Respond(exchange, worker, Route::kDashboardLive, response);
 }
 
 void ScoringService::Reload(http::Exchange& exchange, Worker& worker) {

@@ -1,6 +1,7 @@
 // The application behind `leadscore serve`: routes, authentication, content-type checks,
 // request validation (FastAPI's 422 shape), scoring with the current model snapshot,
-// explanations, batch scoring, metrics, the OpenAPI document, Swagger UI and model reload.
+// explanations, batch scoring, metrics, the OpenAPI document, Swagger UI, model reload and
+// the dashboard (its page, its warehouse and model figures, its live serving figures).
 // The HTTP mechanics (sockets, parsing, keep-alive, draining) are http::Server's.
 //
 // Thread safety: Handle() runs on the server's worker threads; each worker index has its own
@@ -8,6 +9,7 @@
 // hot path but the ModelStore's generation counter.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include "http/server.h"
+#include "serve/dashboard_assets.h"
+#include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
 #include "serve/model_store.h"
 #include "serve/reloader.h"
@@ -34,6 +38,10 @@ struct ServiceOptions {
   std::string version;             // leadscore's version, for the OpenAPI document
   std::optional<DocsAssets> docs;  // none: /docs answers 503 saying how to install them
   std::string docs_problem;        // why docs is none
+  std::optional<DashboardAssets> dashboard;  // none: /dashboard answers 503 saying why
+  std::string dashboard_problem;             // why dashboard is none
+  // The warehouse figures of /dashboard/data; must outlive the service. Null: none.
+  DashboardData* dashboard_data = nullptr;
 };
 
 class ScoringService {
@@ -63,6 +71,9 @@ class ScoringService {
   void OpenApi(http::Exchange& exchange, Worker& worker);
   void Docs(http::Exchange& exchange, Worker& worker);
   void Reload(http::Exchange& exchange, Worker& worker);
+  void DashboardPage(http::Exchange& exchange, Worker& worker);
+  void DashboardFigures(http::Exchange& exchange, Worker& worker);
+  void DashboardLive(http::Exchange& exchange, Worker& worker);
 
   // The checks /score and /score/batch share (key, content type, ?explain, a loaded model):
   // the model to score with (alive in the worker's cache), or nullptr when already answered.
@@ -78,6 +89,7 @@ class ScoringService {
   Reloader& reloader_;
   ServerMetrics& metrics_;
   const std::string openapi_;
+  const std::chrono::steady_clock::time_point started_;  // for the live figures' uptime
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 

@@ -3,14 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace leadscore::serve {
 namespace {
 
 constexpr std::array<const char*, kRouteCount> kRouteLabels = {
-    "/score",   "/score/batch",  "/health", "/ready",        "/model",
-    "/metrics", "/openapi.json", "/docs",   "/admin/reload", "other"};
+    "/score",          "/score/batch",    "/health", "/ready",        "/model",
+    "/metrics",        "/openapi.json",   "/docs",   "/admin/reload", "/dashboard",
+    "/dashboard/data", "/dashboard/live", "other"};
 
 // Prometheus label values escape backslash, double quote and newline.
 std::string EscapeLabel(const std::string& value) {
@@ -107,12 +109,40 @@ void ServerMetrics::SetModel(const std::string& version, const std::string& feat
   feature_set_ = feature_set;
 }
 
+double HistogramQuantile(const std::array<uint64_t, kLatencyBuckets.size() + 1>& buckets,
+                         double quantile) {
+  uint64_t total = 0;
+  for (uint64_t count : buckets) total += count;
+  if (total == 0) return std::numeric_limits<double>::quiet_NaN();
+  const double rank = quantile * static_cast<double>(total);
+  uint64_t below = 0;
+  for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    const uint64_t in_bucket = buckets[i];
+    if (static_cast<double>(below + in_bucket) >= rank && in_bucket > 0) {
+      const double lower = i == 0 ? 0.0 : kLatencyBuckets[i - 1];
+      const double fraction = (rank - static_cast<double>(below)) / static_cast<double>(in_bucket);
+      return lower + (kLatencyBuckets[i] - lower) * std::clamp(fraction, 0.0, 1.0);
+    }
+    below += in_bucket;
+  }
+  return kLatencyBuckets.back();
+}
+
 ServerMetrics::Totals ServerMetrics::Sum() const {
   Totals totals;
+  constexpr std::array kScoringRoutes = {Route::kScore, Route::kScoreBatch};
   for (const auto& shard : shards_) {
     for (const auto& route : shard->routes_) {
       for (const auto& count : route.count)
         totals.requests += count.load(std::memory_order_relaxed);
+    }
+    for (Route scoring : kScoringRoutes) {
+      const auto& route = shard->routes_[static_cast<size_t>(scoring)];
+      for (size_t b = 0; b < totals.score_latency.size(); ++b) {
+        const uint64_t count = route.latency[b].load(std::memory_order_relaxed);
+        totals.score_latency[b] += count;
+        totals.score_requests += count;
+      }
     }
     for (const auto& bucket : shard->scores_)
       totals.scored += bucket.load(std::memory_order_relaxed);

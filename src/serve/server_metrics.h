@@ -28,6 +28,9 @@ enum class Route {
   kOpenApi,
   kDocs,
   kAdminReload,
+  kDashboard,  // the page and its assets
+  kDashboardData,
+  kDashboardLive,
   kOther,
 };
 inline constexpr size_t kRouteCount = static_cast<size_t>(Route::kOther) + 1;
@@ -37,6 +40,13 @@ const char* RouteLabel(Route route);  // "/score", ..., "other"
 inline constexpr std::array<double, 14> kLatencyBuckets = {25e-6, 50e-6,  100e-6, 250e-6, 500e-6,
                                                            1e-3,  2.5e-3, 5e-3,   10e-3,  25e-3,
                                                            50e-3, 100e-3, 0.5,    1.0};
+// The latency below which `quantile` (0..1) of the requests counted in `buckets` (per bucket,
+// not cumulative, last +Inf) finished: the upper bound of the bucket where that rank falls,
+// interpolated linearly inside it as Prometheus' histogram_quantile does. NaN when empty;
+// the last finite bound when the rank falls in +Inf.
+double HistogramQuantile(const std::array<uint64_t, kLatencyBuckets.size() + 1>& buckets,
+                         double quantile);
+
 // Upper bounds of the served-score histogram's buckets; +Inf is implicit.
 inline constexpr std::array<double, 10> kScoreBuckets = {0.1, 0.2, 0.3, 0.4, 0.5,
                                                          0.6, 0.7, 0.8, 0.9, 1.0};
@@ -81,10 +91,15 @@ class ServerMetrics {
   // The Prometheus text exposition format (version 0.0.4). Thread-safe.
   std::string RenderPrometheus() const;
 
+  // Counters summed over the shards, for the dashboard's live figures (GET /dashboard/live).
+  // Thread-safe; like a scrape, it may miss a request that is finishing.
   struct Totals {
     uint64_t requests = 0;
     uint64_t scored = 0;  // leads scored through /score and /score/batch
     uint64_t high = 0;
+    uint64_t score_requests = 0;  // requests answered on /score and /score/batch
+    // Their latency histogram: count per kLatencyBuckets bucket (not cumulative), last +Inf.
+    std::array<uint64_t, kLatencyBuckets.size() + 1> score_latency{};
   };
   Totals Sum() const;
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <thread>
 
 namespace leadscore::serve {
@@ -61,6 +62,29 @@ TEST(ServerMetrics, ScoresHighLabelsReloadsAndModelInfo) {
       Contains(text, "leadscore_model_info{model_version=\"7\",feature_set=\"base+channel\"} 1\n"));
   EXPECT_EQ(metrics.Sum().scored, 2U);
   EXPECT_EQ(metrics.Sum().high, 1U);
+}
+
+TEST(ServerMetrics, SumHasTheScoringRoutesLatencyOnly) {
+  ServerMetrics metrics(2);
+  metrics.Shard(0).CountRequest(Route::kScore, 200, 0.00004);        // bucket 1 (<= 50 µs)
+  metrics.Shard(1).CountRequest(Route::kScoreBatch, 200, 0.003);     // bucket 7 (<= 5 ms)
+  metrics.Shard(1).CountRequest(Route::kDashboardLive, 200, 0.003);  // not a scoring route
+  const ServerMetrics::Totals totals = metrics.Sum();
+  EXPECT_EQ(totals.requests, 3U);
+  EXPECT_EQ(totals.score_requests, 2U);
+  EXPECT_EQ(totals.score_latency[1], 1U);
+  EXPECT_EQ(totals.score_latency[7], 1U);
+}
+
+TEST(HistogramQuantile, InterpolatesInsideTheBucketWhereTheRankFalls) {
+  std::array<uint64_t, kLatencyBuckets.size() + 1> buckets{};
+  EXPECT_TRUE(std::isnan(HistogramQuantile(buckets, 0.99)));
+  buckets[0] = 100;  // 100 requests in (0, 25 µs]
+  EXPECT_DOUBLE_EQ(HistogramQuantile(buckets, 0.5), 12.5e-6);
+  buckets[5] = 100;  // and 100 in (500 µs, 1 ms]: p99 is rank 198, 98 % into that bucket
+  EXPECT_NEAR(HistogramQuantile(buckets, 0.99), 500e-6 + 0.98 * 500e-6, 1e-12);
+  buckets[kLatencyBuckets.size()] = 1000;  // mostly beyond the last bound
+  EXPECT_DOUBLE_EQ(HistogramQuantile(buckets, 0.99), kLatencyBuckets.back());
 }
 
 TEST(ServerMetrics, EscapesLabelValues) {

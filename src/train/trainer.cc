@@ -205,6 +205,7 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   metadata.data_hash = options.data_hash;
   metadata.params = options.xgb.AsMap();
   metadata.metrics = outcome.test.metrics;
+  metadata.reliability = outcome.test.reliability;
   metadata.metrics["train_rows"] = static_cast<double>(outcome.split.train.size());
   metadata.metrics["calibration_rows"] = static_cast<double>(outcome.split.calibration.size());
   auto model = LeadModel::Assemble(std::move(booster).value(), spec, metadata, calibration);

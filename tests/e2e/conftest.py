@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fixtures.browser import SCREENSHOTS
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
 
@@ -31,6 +32,29 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "--threshold", "0.2", "--tracking-uri", "none", "--model-out", str(root / "base.json"))
     (root / "corrupt.json").write_text('{"learner": {"attributes": ')
     return {"channel": root / "channel.json", "base": root / "base.json",
-            "corrupt": root / "corrupt.json", "features": root / "features.csv"}
+            "corrupt": root / "corrupt.json", "features": root / "features.csv",
+            "warehouse": root / "warehouse.duckdb"}
 
 
+@pytest.fixture(scope="session")
+def dashboard(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+              ) -> dict[str, Path]:
+    """The `models` warehouse scored by the channel model (scripts/score_warehouse) with its
+    dashboard marts built and exported (scripts/build_dashboard): what scripts/run leaves."""
+    root = tmp_path_factory.mktemp("dashboard")
+    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(models["warehouse"]),
+        "--model", str(models["channel"]))
+    run(str(REPO / "scripts/build_dashboard"), "--warehouse", str(models["warehouse"]),
+        "--out", str(root / "dashboard.json"))
+    return {"warehouse": models["warehouse"], "data": root / "dashboard.json",
+            "model": models["channel"]}
+
+
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the browser tests saved their screenshots (pytest keeps its last 3 tmp dirs)."""
+    if SCREENSHOTS:
+        terminalreporter.section("browser screenshots")
+        for screenshot in SCREENSHOTS:
+            terminalreporter.write_line(screenshot)

@@ -42,6 +42,7 @@ def retrain(workdir: Path, tracking: str, **extra: str) -> subprocess.CompletedP
         "LEADSCORE_WAREHOUSE": str(workdir / "warehouse.duckdb"),
         "LEADSCORE_FEATURES": str(workdir / "features.csv"),
         "LEADSCORE_MODEL": str(workdir / "model.json"),
+        "LEADSCORE_DASHBOARD_DATA": str(workdir / "dashboard.json"),
         "LEADSCORE_RELOAD_HOOK": f"touch {workdir / 'reloaded'}",
         **extra,
     }
@@ -74,6 +75,9 @@ def test_first_retrain_promotes_and_reloads(workdir: Path, tracking: str) -> Non
     assert (workdir / "reloaded").exists()
     model = json.loads((workdir / "model.json").read_text())
     assert model["learner"]["attributes"]["model_version"] == "1"
+    dashboard = json.loads((workdir / "dashboard.json").read_text())
+    assert dashboard["totals"]["model_version"] == "1"
+    assert dashboard["totals"]["scored_leads"] == dashboard["totals"]["leads"] > 0
 
 
 def test_retrain_on_broken_data_changes_nothing(workdir: Path, tracking: str) -> None:
@@ -103,3 +107,5 @@ def test_retrain_with_a_worse_model_changes_nothing(workdir: Path, tracking: str
     model, _, aliases = snapshot(workdir, tracking)
     assert (model, aliases["champion"]) == (before[0], before[2]["champion"])
     assert not (workdir / "reloaded").exists()
+    dashboard = json.loads((workdir / "dashboard.json").read_text())
+    assert dashboard["totals"]["model_version"] == "1", "scored by the kept champion"

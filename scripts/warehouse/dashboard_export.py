@@ -1,0 +1,97 @@
+"""Exports the dashboard marts to one JSON file, the format `leadscore serve` reads for
+GET /dashboard/data ("leadscore-dashboard/1", fields in docs/dashboards.md).
+
+The file is written to a temporary name beside the target and renamed over it, so the
+server (which re-reads it when it changes) never sees half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+FORMAT = "leadscore-dashboard/1"
+Json = dict[str, Any]
+
+_TOTALS_SQL = """
+select
+    count(*) as leads,
+    count(score) as scored_leads,
+    cast(coalesce(sum(is_high), 0) as bigint) as high_leads,
+    coalesce(sum(is_high) / nullif(count(score), 0), 0) as high_share,
+    avg(score) as mean_score,
+    cast(sum(is_won) as bigint) as won,
+    avg(is_won) as conversion_rate,
+    string_agg(distinct model_version, ', ' order by model_version) as model_version,
+    max(scored_at) as scored_at
+from main.scored_leads
+"""
+
+_SECTIONS = {
+    "channel_attribution": """
+        select channel, leads, won, conversion_rate, scored_leads, mean_score, high_leads,
+               high_share, lead_share, won_share
+        from main.mart_channel_attribution order by leads desc, channel""",
+    "funnel": """
+        select stage, count, share_of_visitors, step_rate
+        from main.mart_funnel order by stage_order""",
+    "score_distribution": """
+        select lower_bound, upper_bound, leads, won
+        from main.mart_score_distribution order by bin""",
+}
+
+
+def _plain(value: object) -> object:
+    """A DuckDB value as JSON: Decimals as floats, timestamps in ISO 8601."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[Json]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description or []]
+    return [
+        {name: _plain(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def read_dashboard(warehouse: Path, now: dt.datetime, shown_as: str) -> Json:
+    """The dashboard figures of `warehouse` (opened read-only), naming it `shown_as` (the
+    path as the user gave it: the file is served to browsers); duckdb.Error if a mart is
+    missing."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        data: Json = {
+            "format": FORMAT,
+            "generated_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "warehouse": shown_as,
+            "totals": _rows(connection, _TOTALS_SQL)[0],
+        }
+        for section, sql in _SECTIONS.items():
+            data[section] = _rows(connection, sql)
+    return data
+
+
+def write_atomically(data: Json, target: Path) -> None:
+    """Writes `data` as JSON to a temporary file beside `target`, then renames it over."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1, allow_nan=False)
+            out.write("\n")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,56 @@
+// What both browser checks share: Debian's Chromium driven by npm playwright-core, a record
+// of every console error, page error and failed request, and a pixel test for charts.
+import { chromium } from "playwright-core";
+
+export const VIEWPORTS = {
+  laptop: { viewport: { width: 1366, height: 768 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+};
+
+export async function launch() {
+  const executablePath = process.env.LEADSCORE_CHROMIUM || "/usr/bin/chromium";
+  // --no-sandbox: CI and the dev machines run as root, where Chromium refuses its sandbox.
+  return chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] });
+}
+
+// Opens a page that records what went wrong in it.
+export async function openPage(browser, viewport) {
+  const context = await browser.newContext(VIEWPORTS[viewport]);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console.error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return { context, page, problems };
+}
+
+// Non-blank pixels of every <canvas> matching `selector`: [{id, width, height, painted}].
+export async function canvasPixels(page, selector) {
+  return page.$$eval(selector, (canvases) => canvases.map((canvas) => {
+    let painted = 0;
+    try {
+      const context = canvas.getContext("2d");
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+    } catch (error) {
+      painted = -1;  // not a 2d canvas (e.g. WebGL): the caller treats it as unknown
+    }
+    return { id: canvas.id, width: canvas.width, height: canvas.height, painted };
+  }));
+}
+
+// Whether the page is wider than the viewport (a horizontal scrollbar on a phone).
+export async function overflowsHorizontally(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+}
+
+export function parseArgs() {
+  return JSON.parse(process.argv[2]);
+}

@@ -1,0 +1,88 @@
+// Opens leadscore serve's /dashboard in Chromium at laptop and phone sizes, lets live scoring
+// traffic run while the page polls, and prints what the page shows as JSON (KPIs as text and
+// raw values, table rows, chart pixels, live figures, problems) for tests/e2e/test_dashboard.py
+// to compare with the API and the marts. Screenshots go to args.screenshots.
+// Usage: node dashboard_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}, "requests": N}'
+import path from "node:path";
+
+import { canvasPixels, launch, openPage, overflowsHorizontally, parseArgs } from "./browser.mjs";
+
+const args = parseArgs();
+const KPIS = ["kpi-leads-scored", "kpi-share-high", "kpi-mean-score", "kpi-model-version",
+  "kpi-test-auc", "kpi-last-trained"];
+
+async function readKpis(page) {
+  const kpis = {};
+  for (const id of KPIS) {
+    const element = page.locator(`#${id}`);
+    kpis[id] = { text: (await element.textContent()).trim(), value: await element.getAttribute("data-value") };
+  }
+  return kpis;
+}
+
+async function tableRows(page, id) {
+  return page.$$eval(`#${id} tbody tr`, (rows) => rows.map((row) =>
+    Array.from(row.querySelectorAll("td"), (cell) => cell.textContent)));
+}
+
+async function waitForLiveUpdates(page, atLeast) {
+  await page.waitForFunction((n) => Number(document.body.dataset.liveUpdates || 0) >= n, atLeast,
+    { timeout: 20000 });
+}
+
+// POSTs the lead `count` times while the page polls: the live figures must move.
+async function scoreTraffic(count) {
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${args.url}/score`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(args.lead),
+    });
+    if (response.status !== 200) throw new Error(`POST /score answered ${response.status}`);
+    await response.arrayBuffer();
+    if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const browser = await launch();
+const result = { screenshots: [] };
+try {
+  for (const viewport of ["laptop", "phone"]) {
+    const { context, page, problems } = await openPage(browser, viewport);
+    await page.goto(`${args.url}/dashboard?refresh=400`, { waitUntil: "load" });
+    await page.waitForSelector("body[data-loaded=true]", { timeout: 20000 });
+    await waitForLiveUpdates(page, 2);
+    const shown = { problems };
+    if (viewport === "laptop") {
+      const before = Number(await page.locator("#live-high").getAttribute("data-value"));
+      const rates = [];
+      const sampler = setInterval(async () => {
+        const rate = await page.locator("#live-rps").getAttribute("data-value").catch(() => null);
+        if (rate !== null) rates.push(Number(rate));
+      }, 200);
+      await scoreTraffic(args.requests);
+      const updates = Number(await page.evaluate(() => document.body.dataset.liveUpdates));
+      await waitForLiveUpdates(page, updates + 2);  // polls after the last request
+      clearInterval(sampler);
+      shown.live = {
+        high_before: before,
+        high_after: Number(await page.locator("#live-high").getAttribute("data-value")),
+        max_rate: Math.max(0, ...rates),
+        p99_text: (await page.locator("#live-p99").textContent()).trim(),
+        p99_value: await page.locator("#live-p99").getAttribute("data-value"),
+      };
+    }
+    shown.kpis = await readKpis(page);
+    shown.channels = await tableRows(page, "channel-table");
+    shown.funnel = await tableRows(page, "funnel-table");
+    shown.charts = await canvasPixels(page, "canvas");
+    shown.problem_banners = await page.$$eval(".problem:not([hidden])", (els) => els.map((e) => e.textContent));
+    shown.overflows = await overflowsHorizontally(page);
+    const file = path.join(args.screenshots, `dashboard-${viewport}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    result.screenshots.push(file);
+    result[viewport] = shown;
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(result));

@@ -1,0 +1,87 @@
+// Opens the Streamlit app (streamlit_app/) in Chromium at laptop and phone sizes, reads its
+// KPI metrics and charts, fills the "Score a lead" form (through the real scoring API) and
+// prints what it saw as JSON for tests/e2e/test_streamlit.py. Screenshots go to
+// args.screenshots.
+// Usage: node streamlit_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}}'
+import path from "node:path";
+
+import { canvasPixels, launch, openPage, overflowsHorizontally, parseArgs } from "./browser.mjs";
+
+const args = parseArgs();
+const TIMEOUT = 60000;
+
+async function metrics(scope) {
+  return scope.locator('[data-testid="stMetric"]').evaluateAll((elements) => elements.map((element) => ({
+    label: element.querySelector('[data-testid="stMetricLabel"]')?.textContent.trim(),
+    value: element.querySelector('[data-testid="stMetricValue"]')?.textContent.trim(),
+  })));
+}
+
+// The tab panel on screen (Streamlit keeps the other tabs' panels in the page, hidden).
+function visiblePanel(page) {
+  return page.locator('[data-testid="stTabs"] [role="tabpanel"]').filter({ visible: true });
+}
+
+async function fillLead(page, lead) {
+  for (const [name, value] of Object.entries(lead)) {
+    if (typeof value === "number") {
+      const input = page.locator(`input[aria-label="${name}"]`);
+      await input.fill(String(value));
+      await input.press("Tab");
+    } else if (typeof value === "boolean") {
+      const box = page.locator(`label:has(input[type="checkbox"][aria-label="${name}"])`);
+      if ((await box.locator("input").isChecked()) !== value) await box.click();
+    } else {
+      // Streamlit's selectbox is a combobox: type to filter, then pick the option.
+      const combo = page.locator(`input[role="combobox"][aria-label="${name}"]`);
+      await combo.click();
+      await combo.fill(value);
+      await page.getByRole("option", { name: value, exact: true }).click();
+    }
+  }
+}
+
+const browser = await launch();
+const result = { screenshots: [] };
+try {
+  for (const viewport of ["laptop", "phone"]) {
+    const { context, page, problems } = await openPage(browser, viewport);
+    await page.goto(args.url, { waitUntil: "load" });
+    await page.waitForSelector('[data-testid="stMetricValue"]', { timeout: TIMEOUT });
+    await page.waitForSelector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
+      { timeout: TIMEOUT });
+    await page.waitForTimeout(1000);  // let Vega finish drawing
+    const shown = { problems };
+    shown.kpis = await metrics(visiblePanel(page));
+    shown.charts = await page.locator('[data-testid="stVegaLiteChart"]').count();
+    shown.chart_pixels = await canvasPixels(page, '[data-testid="stVegaLiteChart"] canvas');
+    shown.chart_svg_marks = await page.locator('[data-testid="stVegaLiteChart"] svg path, [data-testid="stVegaLiteChart"] svg rect').count();
+    shown.warnings = await page.locator('[data-testid="stAlert"]').allTextContents();
+    shown.overflows = await overflowsHorizontally(page);
+    let file = path.join(args.screenshots, `streamlit-kpis-${viewport}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    result.screenshots.push(file);
+
+    if (viewport === "laptop") {
+      await page.getByRole("tab", { name: "Score a lead" }).click();
+      await fillLead(page, args.lead);
+      await page.locator('[data-testid="stFormSubmitButton"] button').click();
+      await page.getByText("Reasons", { exact: true }).waitFor({ timeout: TIMEOUT });
+      const panel = visiblePanel(page);
+      await panel.locator('[data-testid="stTable"] table tbody tr').first().waitFor({ timeout: TIMEOUT });
+      shown.score = await metrics(panel);
+      shown.reasons = await panel.locator('[data-testid="stTable"] table tbody tr').evaluateAll(
+        (rows) => rows.map((row) => Array.from(row.querySelectorAll("th, td"), (cell) => cell.textContent.trim())));
+      shown.reason_headers = await panel.locator('[data-testid="stTable"] table thead th').allTextContents();
+      shown.errors = await panel.locator('[data-testid="stAlert"]').allTextContents();
+      file = path.join(args.screenshots, "streamlit-score-laptop.png");
+      await page.screenshot({ path: file, fullPage: true });
+      result.screenshots.push(file);
+    }
+    result[viewport] = shown;
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(result));
