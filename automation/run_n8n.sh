@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the lead automation in a local n8n: installs the pinned n8n (automation/install_n8n.sh),
 # creates its credentials from environment variables, imports the workflows
-# (automation/n8n_*.json), creates the data tables they use, publishes them, starts n8n on
-# 127.0.0.1 in the background and waits until the lead webhook answers. Idempotent: a running
+# (automation/n8n_*.json) and publishes them, starts n8n on 127.0.0.1 in the background, waits
+# until the lead webhook answers and has the data tables the workflows use created. Idempotent: a running
 # instance of this user folder is stopped first (a running n8n does not see CLI imports).
 # automation/stop_n8n.sh stops it. docs/automation.md explains the workflow.
 #
@@ -69,9 +69,7 @@ rm -f "$creds"
 for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json automation/n8n_setup_workflow.json; do
   "$N8N" import:workflow --input="$workflow" >/dev/null
 done
-# The data tables (alert claims, dead letters): created once, reused afterwards.
-"$N8N" execute --id=leadscoreSetupDT >/dev/null
-for id in leadscoreLeadFlw leadscoreReplay1; do
+for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT; do
   "$N8N" publish:workflow --id="$id" >/dev/null
 done
 
@@ -82,6 +80,11 @@ for _ in $(seq 1 240); do
   # Without the token the registered webhook answers 403; 404 means not registered yet.
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$webhook" || true)
   if [ "$code" = 403 ] || [ "$code" = 401 ]; then
+    # The data tables (alert claims, dead letters) exist only in a running n8n: the setup
+    # workflow creates them, or finds them from an earlier run.
+    curl -sf -o /dev/null -X POST -H "X-Leadscore-Token: $LEADSCORE_WEBHOOK_TOKEN" \
+      "http://127.0.0.1:$N8N_PORT/webhook/leadscore-setup" ||
+      { tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: creating the data tables failed"; exit 1; }
     log "n8n $("$N8N" --version) up: POST $webhook (header X-Leadscore-Token); log $N8N_USER_FOLDER/n8n.log"
     exit 0
   fi
