@@ -305,6 +305,31 @@ def test_hubspot_429_is_retried_after_retry_after(system: System) -> None:
     assert limited and update.at - limited[-1].at >= 2.0
 
 
+def test_slack_refusal_keeps_the_lead_and_replay_alerts_once(system: System) -> None:
+    # Slack refuses with HTTP 200 and ok: false (here: the bot is not in the channel).
+    email = new_email()
+    system.slack.fail_next(1, 200, {}, {"ok": False, "error": "not_in_channel"})
+    post(system, {"email": email, **system.high_lead})
+    wait_for(lambda: any(r["email"] == email and r["stage"] == "slack" for r in
+                         system.n8n.data_table_rows("leadscore_dead_letters")),
+             60, "the refused alert in the dead-letter table", system.n8n)
+    assert "not_in_channel" in next(r["error"] for r in system.n8n.data_table_rows(
+        "leadscore_dead_letters") if r["email"] == email)
+    assert len(upserts_for(system.hubspot, email)) == 1 and alerts_for(system.slack, email) == []
+    # The claim was released, so the replay alerts; replaying again changes nothing.
+    wait_for(lambda: not any(r["email"] == email for r in
+                             system.n8n.data_table_rows("leadscore_slack_alerts")),
+             30, "the claim released", system.n8n)
+    report = system.n8n.replay()
+    assert email in report["emails"], report
+    wait_for(lambda: alerts_for(system.slack, email), 60, "the alert after replay", system.n8n)
+    wait_for(lambda: len(upserts_for(system.hubspot, email)) == 2, 60, "second upsert",
+             system.n8n)
+    assert system.n8n.replay()["replayed"] == 0
+    time.sleep(2)
+    assert len(alerts_for(system.slack, email)) == 1
+
+
 def test_leadscore_down_then_back_within_retries_is_delivered(system: System) -> None:
     email = new_email()
     system.leadscore.stop()
