@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the lead automation in a local n8n: installs the pinned n8n (automation/install_n8n.sh),
+# creates its credentials from environment variables, imports the workflows
+# (automation/n8n_*.json) and publishes them, starts n8n on 127.0.0.1 in the background, waits
+# until the lead webhook answers and has the data tables the workflows use created. Idempotent: a running
+# instance of this user folder is stopped first (a running n8n does not see CLI imports).
+# automation/stop_n8n.sh stops it. docs/automation.md explains the workflow.
+#
+# Environment (defaults in brackets):
+#   LEADSCORE_N8N_DIR          n8n user folder: database, logs, pid [<repo>/.n8n]
+#   LEADSCORE_N8N_PORT         n8n's port [5678]; webhook http://127.0.0.1:PORT/webhook/lead
+#   LEADSCORE_N8N_BROKER_PORT  n8n's task-runner broker port [PORT + 1000]
+#   LEADSCORE_WEBHOOK_TOKEN    value callers send in X-Leadscore-Token [generated once, kept in
+#                              LEADSCORE_N8N_DIR/webhook-token]
+#   LEADSCORE_URL              the scoring API [http://localhost:8000]
+#   LEADSCORE_API_KEY          its X-API-Key, if it requires one [none]
+#   LEADSCORE_ALERT_THRESHOLD  Slack alert when score > this [0.8]
+#   SLACK_BOT_TOKEN            Slack bot token (xoxb-…, scope chat:write) [none: alerts fail
+#                              and wait in the dead-letter table]
+#   SLACK_CHANNEL              [#sales-notifications]
+#   HUBSPOT_TOKEN              HubSpot private-app token (crm.objects.contacts.write) [none]
+#   SLACK_API_URL, HUBSPOT_API_URL   only for tests: loopback stand-ins [the real APIs]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+log() { echo "run_n8n: $*" >&2; }
+
+automation/install_n8n.sh
+export PATH="$REPO/automation/.node/bin:$PATH"  # Node 24, for n8n's commands only
+N8N=$REPO/automation/node_modules/.bin/n8n
+
+export N8N_USER_FOLDER=${LEADSCORE_N8N_DIR:-$REPO/.n8n}
+export N8N_PORT=${LEADSCORE_N8N_PORT:-5678}
+export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1
+export N8N_RUNNERS_BROKER_PORT=${LEADSCORE_N8N_BROKER_PORT:-$((N8N_PORT + 1000))}
+export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false \
+  N8N_TEMPLATES_ENABLED=false N8N_PERSONALIZATION_ENABLED=false
+# The workflow reads its URLs, channel and threshold from these variables ($env).
+export N8N_BLOCK_ENV_ACCESS_IN_NODE=false
+export LEADSCORE_URL=${LEADSCORE_URL:-http://localhost:8000}
+export LEADSCORE_ALERT_THRESHOLD=${LEADSCORE_ALERT_THRESHOLD:-0.8}
+export SLACK_CHANNEL=${SLACK_CHANNEL:-#sales-notifications}
+export SLACK_API_URL=${SLACK_API_URL:-https://slack.com/api}
+export HUBSPOT_API_URL=${HUBSPOT_API_URL:-https://api.hubapi.com}
+# The replay workflow posts dead letters back to the lead webhook of this same n8n.
+export LEADSCORE_N8N_WEBHOOK_URL="http://127.0.0.1:$N8N_PORT/webhook/lead"
+mkdir -p "$N8N_USER_FOLDER"
+
+automation/stop_n8n.sh
+
+if [ -z "${LEADSCORE_WEBHOOK_TOKEN:-}" ]; then
+  token_file="$N8N_USER_FOLDER/webhook-token"
+  if [ ! -s "$token_file" ]; then
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$token_file.tmp" && mv "$token_file.tmp" "$token_file")
+  fi
+  LEADSCORE_WEBHOOK_TOKEN=$(cat "$token_file")
+  log "webhook token (header X-Leadscore-Token) is in $token_file"
+fi
+[ -n "${SLACK_BOT_TOKEN:-}" ] || log "warning: SLACK_BOT_TOKEN is not set: Slack alerts will fail and wait in the dead-letter table"
+[ -n "${HUBSPOT_TOKEN:-}" ] || log "warning: HUBSPOT_TOKEN is not set: HubSpot write-backs will fail and wait in the dead-letter table"
+
+# Credentials from the environment: written to a private temp file, imported, deleted.
+creds=$(umask 077 && mktemp "$N8N_USER_FOLDER/.credentials.XXXXXX.json")
+trap 'rm -f "$creds"' EXIT
+LEADSCORE_WEBHOOK_TOKEN=$LEADSCORE_WEBHOOK_TOKEN node automation/credentials.js > "$creds"
+"$N8N" import:credentials --input="$creds" >/dev/null
+rm -f "$creds"
+
+for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json automation/n8n_setup_workflow.json; do
+  "$N8N" import:workflow --input="$workflow" >/dev/null
+done
+for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT; do
+  "$N8N" publish:workflow --id="$id" >/dev/null
+done
+
+nohup "$N8N" start > "$N8N_USER_FOLDER/n8n.log" 2>&1 &
+echo $! > "$N8N_USER_FOLDER/n8n.pid"
+webhook="http://127.0.0.1:$N8N_PORT/webhook/lead"
+for _ in $(seq 1 240); do
+  # Without the token the registered webhook answers 403; 404 means not registered yet.
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$webhook" || true)
+  if [ "$code" = 403 ] || [ "$code" = 401 ]; then
+    # The data tables (alert claims, dead letters) exist only in a running n8n: the setup
+    # workflow creates them, or finds them from an earlier run.
+    curl -sf -o /dev/null -X POST -H "X-Leadscore-Token: $LEADSCORE_WEBHOOK_TOKEN" \
+      "http://127.0.0.1:$N8N_PORT/webhook/leadscore-setup" ||
+      { tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: creating the data tables failed"; exit 1; }
+    log "n8n $("$N8N" --version) up: POST $webhook (header X-Leadscore-Token); log $N8N_USER_FOLDER/n8n.log"
+    exit 0
+  fi
+  kill -0 "$(cat "$N8N_USER_FOLDER/n8n.pid")" 2>/dev/null || { tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: n8n exited"; exit 1; }
+  sleep 0.5
+done
+tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2
+log "error: the webhook did not answer within 120 s"
+exit 1
