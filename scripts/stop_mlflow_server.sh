@@ -14,6 +14,11 @@ if ! pid=$(running_pid); then
   exit 0
 fi
 
+# Name the address the server really listens on: it may have been started with another
+# LEADSCORE_MLFLOW_PORT than this environment has.
+url=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -o -- '--port [0-9]*' | awk -v host="$MLFLOW_HOST" '{print "http://" host ":" $2}')
+url=${url:-$MLFLOW_URL}
+
 # The run script starts the server with setsid, so its pid is also its process group id.
 group_alive() { kill -0 -- "-$pid" 2>/dev/null; }
 
@@ -28,4 +33,4 @@ if group_alive; then
   sleep 0.5
 fi
 rm -f "$PID_FILE"
-log "stopped mlflow server (pid $pid) at $MLFLOW_URL"
+log "stopped mlflow server (pid $pid) at $url"
