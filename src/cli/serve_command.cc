@@ -148,13 +148,14 @@ Status Serve(const ServeFlags& flags) {
   const std::string url = fmt::format("http://{}:{}", flags.host, server.value()->port());
   const auto model = store.Current();
   std::cout << fmt::format(
-                   "leadscore serve: model version {} on {} ({} threads)\n"
+                   "leadscore serve: model version {} on {} ({} thread{})\n"
                    "  docs:      {}/docs\n"
                    "  dashboard: {}/dashboard\n"
                    "  try:       curl -s -X POST {}/score -H 'Content-Type: application/json' "
                    "-d '{{\"sessions\": 5, \"engaged_sessions\": 3, \"page_views\": 12, "
                    "\"channel\": \"Paid Search\", \"is_first_visit\": false}}'\n",
-                   model ? model->metadata().model_version : "none", url, threads, url, url, url)
+                   model ? model->metadata().model_version : "none", url, threads,
+                   threads == 1 ? "" : "s", url, url, url)
             << std::flush;
 
   std::atomic<bool> done = false;
