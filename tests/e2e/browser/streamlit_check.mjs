@@ -65,6 +65,9 @@ const result = await checkAtEachViewport(args.screenshots, async ({ page, viewpo
       (rows) => rows.map((row) => Array.from(row.querySelectorAll("th, td"), (cell) => cell.textContent.trim())));
     shown.reason_headers = await panel.locator('[data-testid="stTable"] table thead th').allTextContents();
     shown.errors = await panel.locator('[data-testid="stAlert"]').allTextContents();
+    // Streamlit scrolls inside its own container, so a full-page capture stops at the first
+    // screen: bring the score and its reasons into view first.
+    await panel.locator('[data-testid="stTable"]').scrollIntoViewIfNeeded();
     await screenshot("streamlit-score-laptop.png");
   }
 });
