@@ -3,9 +3,7 @@
 // raw values, table rows, chart pixels, live figures, problems) for tests/e2e/test_dashboard.py
 // to compare with the API and the marts. Screenshots go to args.screenshots.
 // Usage: node dashboard_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}, "requests": N}'
-import path from "node:path";
-
-import { canvasPixels, launch, openPage, overflowsHorizontally, parseArgs } from "./browser.mjs";
+import { canvasPixels, checkAtEachViewport, overflowsHorizontally, parseArgs } from "./browser.mjs";
 
 const args = parseArgs();
 const KPIS = ["kpi-leads-scored", "kpi-share-high", "kpi-mean-score", "kpi-model-version",
@@ -42,47 +40,35 @@ async function scoreTraffic(count) {
   }
 }
 
-const browser = await launch();
-const result = { screenshots: [] };
-try {
-  for (const viewport of ["laptop", "phone"]) {
-    const { context, page, problems } = await openPage(browser, viewport);
-    await page.goto(`${args.url}/dashboard?refresh=400`, { waitUntil: "load" });
-    await page.waitForSelector("body[data-loaded=true]", { timeout: 20000 });
-    await waitForLiveUpdates(page, 2);
-    const shown = { problems };
-    if (viewport === "laptop") {
-      const before = Number(await page.locator("#live-high").getAttribute("data-value"));
-      const rates = [];
-      const sampler = setInterval(async () => {
-        const rate = await page.locator("#live-rps").getAttribute("data-value").catch(() => null);
-        if (rate !== null) rates.push(Number(rate));
-      }, 200);
-      await scoreTraffic(args.requests);
-      const updates = Number(await page.evaluate(() => document.body.dataset.liveUpdates));
-      await waitForLiveUpdates(page, updates + 2);  // polls after the last request
-      clearInterval(sampler);
-      shown.live = {
-        high_before: before,
-        high_after: Number(await page.locator("#live-high").getAttribute("data-value")),
-        max_rate: Math.max(0, ...rates),
-        p99_text: (await page.locator("#live-p99").textContent()).trim(),
-        p99_value: await page.locator("#live-p99").getAttribute("data-value"),
-      };
-    }
-    shown.kpis = await readKpis(page);
-    shown.channels = await tableRows(page, "channel-table");
-    shown.funnel = await tableRows(page, "funnel-table");
-    shown.charts = await canvasPixels(page, "canvas");
-    shown.problem_banners = await page.$$eval(".problem:not([hidden])", (els) => els.map((e) => e.textContent));
-    shown.overflows = await overflowsHorizontally(page);
-    const file = path.join(args.screenshots, `dashboard-${viewport}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    result.screenshots.push(file);
-    result[viewport] = shown;
-    await context.close();
+const result = await checkAtEachViewport(args.screenshots, async ({ page, viewport, shown, screenshot }) => {
+  await page.goto(`${args.url}/dashboard?refresh=400`, { waitUntil: "load" });
+  await page.waitForSelector("body[data-loaded=true]", { timeout: 20000 });
+  await waitForLiveUpdates(page, 2);
+  if (viewport === "laptop") {
+    const before = Number(await page.locator("#live-high").getAttribute("data-value"));
+    const rates = [];
+    const sampler = setInterval(async () => {
+      const rate = await page.locator("#live-rps").getAttribute("data-value").catch(() => null);
+      if (rate !== null) rates.push(Number(rate));
+    }, 200);
+    await scoreTraffic(args.requests);
+    const updates = Number(await page.evaluate(() => document.body.dataset.liveUpdates));
+    await waitForLiveUpdates(page, updates + 2);  // polls after the last request
+    clearInterval(sampler);
+    shown.live = {
+      high_before: before,
+      high_after: Number(await page.locator("#live-high").getAttribute("data-value")),
+      max_rate: Math.max(0, ...rates),
+      p99_text: (await page.locator("#live-p99").textContent()).trim(),
+      p99_value: await page.locator("#live-p99").getAttribute("data-value"),
+    };
   }
-} finally {
-  await browser.close();
-}
+  shown.kpis = await readKpis(page);
+  shown.channels = await tableRows(page, "channel-table");
+  shown.funnel = await tableRows(page, "funnel-table");
+  shown.charts = await canvasPixels(page, "canvas");
+  shown.problem_banners = await page.$$eval(".problem:not([hidden])", (els) => els.map((e) => e.textContent));
+  shown.overflows = await overflowsHorizontally(page);
+  await screenshot(`dashboard-${viewport}.png`);
+});
 process.stdout.write(JSON.stringify(result));

@@ -3,9 +3,7 @@
 // prints what it saw as JSON for tests/e2e/test_streamlit.py. Screenshots go to
 // args.screenshots.
 // Usage: node streamlit_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}}'
-import path from "node:path";
-
-import { canvasPixels, launch, openPage, overflowsHorizontally, parseArgs } from "./browser.mjs";
+import { canvasPixels, checkAtEachViewport, overflowsHorizontally, parseArgs } from "./browser.mjs";
 
 const args = parseArgs();
 const TIMEOUT = 60000;
@@ -41,47 +39,36 @@ async function fillLead(page, lead) {
   }
 }
 
-const browser = await launch();
-const result = { screenshots: [] };
-try {
-  for (const viewport of ["laptop", "phone"]) {
-    const { context, page, problems } = await openPage(browser, viewport);
-    await page.goto(args.url, { waitUntil: "load" });
-    await page.waitForSelector('[data-testid="stMetricValue"]', { timeout: TIMEOUT });
-    await page.waitForSelector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
-      { timeout: TIMEOUT });
-    await page.waitForTimeout(1000);  // let Vega finish drawing
-    const shown = { problems };
-    shown.kpis = await metrics(visiblePanel(page));
-    shown.charts = await page.locator('[data-testid="stVegaLiteChart"]').count();
-    shown.chart_pixels = await canvasPixels(page, '[data-testid="stVegaLiteChart"] canvas');
-    shown.chart_svg_marks = await page.locator('[data-testid="stVegaLiteChart"] svg path, [data-testid="stVegaLiteChart"] svg rect').count();
-    shown.warnings = await page.locator('[data-testid="stAlert"]').allTextContents();
-    shown.overflows = await overflowsHorizontally(page);
-    let file = path.join(args.screenshots, `streamlit-kpis-${viewport}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    result.screenshots.push(file);
+const result = await checkAtEachViewport(args.screenshots, async ({ page, viewport, shown, screenshot }) => {
+  await page.goto(args.url, { waitUntil: "load" });
+  await page.waitForSelector('[data-testid="stMetricValue"]', { timeout: TIMEOUT });
+  await page.waitForSelector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
+    { timeout: TIMEOUT });
+  await page.waitForTimeout(1000);  // let Vega finish drawing
+  shown.kpis = await metrics(visiblePanel(page));
+  shown.charts = await page.locator('[data-testid="stVegaLiteChart"]').count();
+  shown.chart_pixels = await canvasPixels(page, '[data-testid="stVegaLiteChart"] canvas');
+  shown.chart_svg_marks = await page.locator('[data-testid="stVegaLiteChart"] svg path, [data-testid="stVegaLiteChart"] svg rect').count();
+  shown.warnings = await page.locator('[data-testid="stAlert"]').allTextContents();
+  shown.overflows = await overflowsHorizontally(page);
+  await screenshot(`streamlit-kpis-${viewport}.png`);
 
-    if (viewport === "laptop") {
-      await page.getByRole("tab", { name: "Score a lead" }).click();
-      await fillLead(page, args.lead);
-      await page.locator('[data-testid="stFormSubmitButton"] button').click();
-      await page.getByText("Reasons", { exact: true }).waitFor({ timeout: TIMEOUT });
-      const panel = visiblePanel(page);
-      await panel.locator('[data-testid="stTable"] table tbody tr').first().waitFor({ timeout: TIMEOUT });
-      shown.score = await metrics(panel);
-      shown.reasons = await panel.locator('[data-testid="stTable"] table tbody tr').evaluateAll(
-        (rows) => rows.map((row) => Array.from(row.querySelectorAll("th, td"), (cell) => cell.textContent.trim())));
-      shown.reason_headers = await panel.locator('[data-testid="stTable"] table thead th').allTextContents();
-      shown.errors = await panel.locator('[data-testid="stAlert"]').allTextContents();
-      file = path.join(args.screenshots, "streamlit-score-laptop.png");
-      await page.screenshot({ path: file, fullPage: true });
-      result.screenshots.push(file);
-    }
-    result[viewport] = shown;
-    await context.close();
+  if (viewport === "laptop") {
+    await page.getByRole("tab", { name: "Score a lead" }).click();
+    await fillLead(page, args.lead);
+    await page.locator('[data-testid="stFormSubmitButton"] button').click();
+    await page.getByText("Reasons", { exact: true }).waitFor({ timeout: TIMEOUT });
+    const panel = visiblePanel(page);
+    await panel.locator('[data-testid="stTable"] table tbody tr').first().waitFor({ timeout: TIMEOUT });
+    shown.score = await metrics(panel);
+    shown.reasons = await panel.locator('[data-testid="stTable"] table tbody tr').evaluateAll(
+      (rows) => rows.map((row) => Array.from(row.querySelectorAll("th, td"), (cell) => cell.textContent.trim())));
+    shown.reason_headers = await panel.locator('[data-testid="stTable"] table thead th').allTextContents();
+    shown.errors = await panel.locator('[data-testid="stAlert"]').allTextContents();
+    // Streamlit scrolls inside its own container, so a full-page capture stops at the first
+    // screen: bring the score and its reasons into view first.
+    await panel.locator('[data-testid="stTable"]').scrollIntoViewIfNeeded();
+    await screenshot("streamlit-score-laptop.png");
   }
-} finally {
-  await browser.close();
-}
+});
 process.stdout.write(JSON.stringify(result));
