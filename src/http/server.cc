@@ -177,7 +177,6 @@ class TimerList {
  public:
   explicit TimerList(TimerLink Connection::*link) : link_(link) {}
   Connection* front() const { return head_; }
-  Clock::time_point deadline(const Connection* c) const { return (c->*link_).deadline; }
   void Append(Connection* c, Clock::time_point deadline) {
     TimerLink& link = c->*link_;
     if (link.list != nullptr) link.list->Remove(c);

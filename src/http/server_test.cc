@@ -169,7 +169,7 @@ void Echo(Exchange& exchange) {
 // closes the connection or the test ends (a slowloris client).
 class Trickle {
  public:
-  Trickle(Client& client, std::string first, char filler)
+  Trickle(Client& client, std::string_view first, char filler)
       : started_(std::chrono::steady_clock::now()) {
     client.Send(first);
     thread_ = std::thread([this, &client, filler] {
