@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -33,6 +34,8 @@ struct ServeFlags {
   std::string host = "127.0.0.1";
   int port = 8000;
   int threads = 0;  // 0: one per core
+  // Seconds from a request's first byte to its last (http::ServerOptions::request_timeout).
+  int request_timeout = 30;
   std::string docs_dir = "node_modules/swagger-ui-dist";
   std::string dashboard_data = "data/dashboard.json";
   std::string dashboard_dir = "web/dashboard";
@@ -140,6 +143,7 @@ Status Serve(const ServeFlags& flags) {
   server_options.host = flags.host;
   server_options.port = flags.port;
   server_options.threads = static_cast<int>(threads);
+  server_options.request_timeout = std::chrono::seconds(flags.request_timeout);
   auto server = http::Server::Listen(
       server_options, [&service](http::Exchange& exchange) { service.Handle(exchange); },
       &serve::ScoringService::BodyLimit);
@@ -198,6 +202,13 @@ void RegisterServe(CLI::App& app, Status* result) {
       ->capture_default_str();
   cmd->add_option("--threads", flags->threads, "Worker threads (0: one per core)")
       ->envname("LEADSCORE_THREADS")
+      ->capture_default_str();
+  cmd->add_option("--request-timeout", flags->request_timeout,
+                  "Seconds a client has to send a whole request (head and body) once it began; "
+                  "slower ones get 408 and are disconnected. Idle keep-alive connections close "
+                  "after 60 s regardless")
+      ->envname("LEADSCORE_REQUEST_TIMEOUT")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   cmd->add_option("--docs-dir", flags->docs_dir,
                   "The swagger-ui-dist package (npm) that /docs serves")

@@ -135,6 +135,15 @@ struct ServerState {
 };
 
 class TimerList;
+struct Connection;
+
+// A connection's place in one TimerList.
+struct TimerLink {
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+  TimerList* list = nullptr;
+  Clock::time_point deadline;
+};
 
 struct Connection {
   explicit Connection(ParserOptions options) : parser(std::move(options)) {}
@@ -155,40 +164,44 @@ struct Connection {
   bool close_after_flush = false;
   bool lingering = false;  // write side shut, dropping input until EOF
 
-  // Membership in one of the loop's timer lists (ordered by deadline).
-  Connection* prev = nullptr;
-  Connection* next = nullptr;
-  TimerList* list = nullptr;
-  Clock::time_point deadline;
+  // In the idle or the linger list, and independently in the request list while a request
+  // is arriving (both limits apply then).
+  TimerLink timer;
+  TimerLink request_timer;
 };
 
 // Connections ordered by deadline: every deadline in a list is "now + the same timeout", so
-// appending keeps the order and the front is always the next to expire.
+// appending keeps the order and the front is always the next to expire. Lists sharing one
+// TimerLink of the connection (idle and linger) take it from each other on Append.
 class TimerList {
  public:
+  explicit TimerList(TimerLink Connection::*link) : link_(link) {}
   Connection* front() const { return head_; }
   void Append(Connection* c, Clock::time_point deadline) {
-    if (c->list != nullptr) c->list->Remove(c);
-    c->deadline = deadline;
-    c->list = this;
-    c->prev = tail_;
-    c->next = nullptr;
+    TimerLink& link = c->*link_;
+    if (link.list != nullptr) link.list->Remove(c);
+    link.deadline = deadline;
+    link.list = this;
+    link.prev = tail_;
+    link.next = nullptr;
     if (tail_ != nullptr) {
-      tail_->next = c;
+      (tail_->*link_).next = c;
     } else {
       head_ = c;
     }
     tail_ = c;
   }
   void Remove(Connection* c) {
-    if (c->list != this) return;
-    (c->prev != nullptr ? c->prev->next : head_) = c->next;
-    (c->next != nullptr ? c->next->prev : tail_) = c->prev;
-    c->prev = c->next = nullptr;
-    c->list = nullptr;
+    TimerLink& link = c->*link_;
+    if (link.list != this) return;
+    (link.prev != nullptr ? (link.prev->*link_).next : head_) = link.next;
+    (link.next != nullptr ? (link.next->*link_).prev : tail_) = link.prev;
+    link.prev = link.next = nullptr;
+    link.list = nullptr;
   }
 
  private:
+  TimerLink Connection::*link_;
   Connection* head_ = nullptr;
   Connection* tail_ = nullptr;
 };
@@ -273,6 +286,7 @@ class Loop {
   bool Flush(Connection* c);
   bool ReadSome(Connection* c);
   void BeginLinger(Connection* c);
+  void TimeOutRequest(Connection* c);
   void Discard(Connection* c);
   void ProcessCompletions();
   void Touch(Connection* c);
@@ -301,8 +315,10 @@ class Loop {
   // open_ plus connections handed to this loop and not yet adopted; read by accepting loops.
   std::atomic<size_t> load_{0};
   std::vector<int> adopted_;  // taken from the inbox, reused
-  TimerList idle_timers_;
-  TimerList linger_timers_;
+  TimerList idle_timers_{&Connection::timer};
+  TimerList linger_timers_{&Connection::timer};
+  // Connections with a request partly arrived (Connection::request_timer).
+  TimerList request_timers_{&Connection::request_timer};
   Clock::time_point now_ = Clock::now();
   bool draining_ = false;
   Clock::time_point drain_deadline_;
@@ -408,8 +424,11 @@ void Loop::CloseIdleConnections() {
 
 int Loop::NextTimeoutMs() const {
   Clock::time_point next = Clock::time_point::max();
-  if (const Connection* c = idle_timers_.front()) next = std::min(next, c->deadline);
-  if (const Connection* c = linger_timers_.front()) next = std::min(next, c->deadline);
+  if (const Connection* c = idle_timers_.front()) next = std::min(next, c->timer.deadline);
+  if (const Connection* c = linger_timers_.front()) next = std::min(next, c->timer.deadline);
+  if (const Connection* c = request_timers_.front()) {
+    next = std::min(next, c->request_timer.deadline);
+  }
   if (draining_) next = std::min(next, drain_deadline_);
   if (accept_paused_) next = std::min(next, accept_resume_);
   if (next == Clock::time_point::max()) return -1;
@@ -420,12 +439,16 @@ int Loop::NextTimeoutMs() const {
 }
 
 void Loop::ExpireTimers() {
+  while (Connection* c = request_timers_.front()) {
+    if (c->request_timer.deadline > now_) break;
+    TimeOutRequest(c);
+  }
   while (Connection* c = idle_timers_.front()) {
-    if (c->deadline > now_) break;
+    if (c->timer.deadline > now_) break;
     Close(c);
   }
   while (Connection* c = linger_timers_.front()) {
-    if (c->deadline > now_) break;
+    if (c->timer.deadline > now_) break;
     Close(c);
   }
   if (accept_paused_ && now_ >= accept_resume_ && !draining_) {
@@ -556,7 +579,8 @@ void Loop::Close(Connection* c) {
   --open_;
   load_.fetch_sub(1, std::memory_order_relaxed);
   server_->open_connections.fetch_sub(1, std::memory_order_relaxed);
-  if (c->list != nullptr) c->list->Remove(c);
+  if (c->timer.list != nullptr) c->timer.list->Remove(c);
+  request_timers_.Remove(c);
   // A pending DeferredResponse may still read the request: keep the slot until it answers.
   if (!c->deferred) Release(c);
 }
@@ -611,14 +635,21 @@ void Loop::ProcessRequests(Connection* c) {
   while (!c->deferred && !c->close_after_flush && c->pending_output() < kOutputHighWater) {
     switch (c->parser.Next()) {
       case RequestParser::Event::kNeedMore:
+        // The request deadline runs from the first byte of a request to its last. Idle
+        // between requests, the parser holds nothing and idle_timeout alone applies.
+        if (c->request_timer.list == nullptr && !c->parser.idle()) {
+          request_timers_.Append(c, now_ + options_.request_timeout);
+        }
         return;
       case RequestParser::Event::kContinue:
         c->out.append(kContinue);
         break;
       case RequestParser::Event::kRequest:
+        request_timers_.Remove(c);
         Dispatch(c);
         break;
       case RequestParser::Event::kError: {
+        request_timers_.Remove(c);
         const ParseError& error = c->parser.error();
         c->head = false;
         c->keep_alive = false;
@@ -674,7 +705,9 @@ void Loop::RespondError(Connection* c, int status, std::string_view detail) {
 
 DeferredResponse Loop::Defer(Connection* c) {
   c->deferred = true;
-  if (c->list != nullptr) c->list->Remove(c);  // answering takes as long as it takes
+  // Answering takes as long as it takes (and the request is complete: request_timers_ let go
+  // of it when it was parsed).
+  if (c->timer.list != nullptr) c->timer.list->Remove(c);
   return {inbox_, &c->parser.request(), c->slot, c->generation};
 }
 
@@ -723,10 +756,23 @@ bool Loop::ReadSome(Connection* c) {
 }
 
 void Loop::BeginLinger(Connection* c) {
+  request_timers_.Remove(c);
   shutdown(c->fd, SHUT_WR);
   c->lingering = true;
   linger_timers_.Append(c, now_ + std::min<Clock::duration>(kLingerTimeout, options_.idle_timeout));
   Discard(c);
+}
+
+// The request did not arrive within request_timeout: answer 408 after whatever output is
+// already queued, and close.
+void Loop::TimeOutRequest(Connection* c) {
+  request_timers_.Remove(c);
+  if (c->fd < 0 || c->lingering || c->deferred || c->close_after_flush) return;
+  c->head = false;
+  c->keep_alive = false;
+  RespondError(c, 408, "Request Timeout");
+  c->close_after_flush = true;
+  Drive(c);
 }
 
 void Loop::Discard(Connection* c) {
@@ -898,8 +944,10 @@ Status CheckOptions(const ServerOptions& options, const Handler& handler) {
   }
   if (options.max_connections < 1) return Status::Error("max_connections must be at least 1");
   if (options.max_header_bytes < 64) return Status::Error("max_header_bytes must be at least 64");
-  if (options.idle_timeout.count() <= 0 || options.drain_timeout.count() < 0) {
-    return Status::Error("idle_timeout must be positive and drain_timeout not negative");
+  if (options.idle_timeout.count() <= 0 || options.request_timeout.count() <= 0 ||
+      options.drain_timeout.count() < 0) {
+    return Status::Error(
+        "idle_timeout and request_timeout must be positive and drain_timeout not negative");
   }
   return Status::Ok();
 }

@@ -1,11 +1,12 @@
 // A lean HTTP/1.1 server on Linux epoll: N worker threads, each with its own event loop over
 // its own connections, keep-alive and pipelining, "Expect: 100-continue", bodies refused
 // before they are read, responses sent synchronously by the handler or later from any thread
-// (Exchange::Defer), idle timeouts, and a graceful Stop() that drains in-flight requests.
+// (Exchange::Defer), idle and request timeouts, and a graceful Stop() that drains in-flight
+// requests.
 //
 // Routing, 404/405 and content-type checks belong to the application's Handler; the server
-// answers by itself only what it must (malformed requests, limits, a handler that throws or
-// does not answer), always with a JSON body {"detail":"..."}.
+// answers by itself only what it must (malformed requests, limits, a request arriving too
+// slowly, a handler that throws or does not answer), always with a JSON body {"detail":"..."}.
 #pragma once
 
 #include <chrono>
@@ -44,6 +45,14 @@ struct ServerOptions {
   // A connection that sends and receives nothing this long is closed (a request being
   // answered by a deferred response does not count as idle).
   std::chrono::milliseconds idle_timeout{60'000};
+  // Once the first byte of a request has arrived, the whole request (head and body) must
+  // arrive within this, or it is answered 408 and the connection closed: a client trickling
+  // a byte now and then (slowloris) would otherwise hold its connection forever, and
+  // max_connections of them lock everyone out. 30 s: a 64 KiB /score request arrives in far
+  // less on any real link, an 8 MiB batch needs about 2.3 Mbit/s; and a proxy in front of
+  // us that retries a 408 does so well within its own typical 60 s timeouts. Time spent idle
+  // between keep-alive requests, or answering a deferred request, does not count.
+  std::chrono::milliseconds request_timeout{30'000};
   // Stop() waits this long for in-flight requests before closing every connection.
   std::chrono::milliseconds drain_timeout{10'000};
   int max_connections = 10'000;  // further connections are accepted and closed at once

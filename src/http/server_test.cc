@@ -107,6 +107,12 @@ class Client {
     return reply;
   }
 
+  // Sends what it can; false once the server has closed the connection.
+  bool TrySend(std::string_view bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+
   // True when the server closes the connection (end of stream or reset) with nothing more.
   bool ReadsEndOfStream() {
     char byte;
@@ -158,6 +164,39 @@ void Echo(Exchange& exchange) {
       std::string(r.method()) + " " + std::string(r.target()) + " " + std::string(r.body());
   exchange.Respond(ResponseView(200, "text/plain", body));
 }
+
+// Sends `first`, then one byte of `filler` every 50 ms on another thread until the server
+// closes the connection or the test ends (a slowloris client).
+class Trickle {
+ public:
+  Trickle(Client& client, std::string_view first, char filler)
+      : started_(std::chrono::steady_clock::now()) {
+    client.Send(first);
+    thread_ = std::thread([this, &client, filler] {
+      const std::string byte(1, filler);
+      while (!done_.load()) {
+        std::this_thread::sleep_for(50ms);
+        if (!client.TrySend(byte)) return;
+      }
+    });
+  }
+  ~Trickle() {
+    done_ = true;
+    thread_.join();
+  }
+  Trickle(const Trickle&) = delete;
+  Trickle& operator=(const Trickle&) = delete;
+
+  std::chrono::milliseconds elapsed() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started_);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point started_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 bool WaitFor(const std::function<bool()>& condition) {
   const auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -506,6 +545,97 @@ TEST_P(ServerTest, ClosesIdleConnectionsAfterTheIdleTimeout) {
   EXPECT_TRUE(WaitFor([this] { return server_->open_connections() == 0; }));
 }
 
+// The 408 and the close come at the request deadline: long after 0, long before the idle
+// timeout (which the trickle keeps away anyway). Margins are wide; a loaded machine only
+// delays the answer.
+void ExpectRequestTimeout(Client& client, const Trickle& trickle) {
+  const auto reply = client.Read();
+  const auto elapsed = trickle.elapsed();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 408);
+  EXPECT_EQ(reply->Header("content-type"), "application/json");
+  EXPECT_EQ(reply->body, R"({"detail":"Request Timeout"})");
+  EXPECT_EQ(reply->Header("connection"), "close");
+  EXPECT_TRUE(client.ReadsEndOfStream());
+  EXPECT_GE(elapsed, 150ms);
+  EXPECT_LT(elapsed, 3s);
+}
+
+TEST_P(ServerTest, AnswersAHeadTrickledPastTheRequestTimeoutWith408AndCloses) {
+  options_.request_timeout = 200ms;
+  options_.idle_timeout = 10s;
+  Start(Echo);
+  Client client(port());
+  const Trickle trickle(client, "GET /slow HTTP/1.1\r\nX-Padding: ", 'a');
+  ExpectRequestTimeout(client, trickle);
+  EXPECT_TRUE(WaitFor([this] { return server_->open_connections() == 0; }));
+}
+
+TEST_P(ServerTest, AnswersABodyTrickledPastTheRequestTimeoutWith408AndCloses) {
+  options_.request_timeout = 200ms;
+  options_.idle_timeout = 10s;
+  Start(Echo);
+  Client client(port());
+  const Trickle trickle(client,
+                        "POST /slow HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n{", 'b');
+  ExpectRequestTimeout(client, trickle);
+  EXPECT_TRUE(WaitFor([this] { return server_->open_connections() == 0; }));
+}
+
+TEST_P(ServerTest, KeepsAKeepAliveConnectionIdleLongerThanTheRequestTimeout) {
+  options_.request_timeout = 100ms;
+  options_.idle_timeout = 10s;
+  Start(Echo);
+  Client client(port());
+  client.Send(Get("/first"));
+  ASSERT_TRUE(client.Read().has_value());
+  std::this_thread::sleep_for(400ms);  // between requests only idle_timeout applies
+  client.Send(Get("/second"));
+  const auto reply = client.Read();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, "GET /second ");
+  EXPECT_EQ(reply->Header("connection"), "keep-alive");
+}
+
+TEST_P(ServerTest, ServesRequestsArrivingInPiecesWithinTheRequestTimeout) {
+  options_.request_timeout = 600ms;
+  Start(Echo);
+  Client client(port());
+  // Three requests, each in pieces over ~100 ms, with pauses between them: together longer
+  // than the deadline, which each request has to itself.
+  for (int i = 0; i < 3; ++i) {
+    const std::string request = Post("/pieces", "{\"i\":" + std::to_string(i) + "}");
+    const size_t third = request.size() / 3;
+    client.Send(request.substr(0, third));
+    std::this_thread::sleep_for(50ms);
+    client.Send(request.substr(third, third));
+    std::this_thread::sleep_for(50ms);
+    client.Send(request.substr(2 * third));
+    const auto reply = client.Read();
+    ASSERT_TRUE(reply.has_value()) << i;
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->body, "POST /pieces {\"i\":" + std::to_string(i) + "}");
+    std::this_thread::sleep_for(200ms);
+  }
+}
+
+TEST_P(ServerTest, DoesNotTimeOutADeferredRequestWhileItIsAnswered) {
+  options_.request_timeout = 100ms;
+  DeferredBox box;
+  Start([&box](Exchange& exchange) { box.Put(exchange.Defer()); });
+  Client client(port());
+  client.Send(Post("/later", "payload"));
+  auto deferred = box.Take();
+  ASSERT_TRUE(deferred.has_value());
+  std::this_thread::sleep_for(400ms);  // the request is complete: answering takes its time
+  deferred->Send(Response::Json("done", 201));
+  const auto reply = client.Read();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, 201);
+  EXPECT_EQ(reply->Header("connection"), "keep-alive");
+}
+
 TEST_P(ServerTest, AnswersMalformedRequestsWithJson400AndCloses) {
   Start(Echo);
   Client client(port());
@@ -655,6 +785,11 @@ TEST(Server, RejectsBadOptions) {
   options.threads = 0;
   EXPECT_FALSE(Server::Listen(options, Echo).ok());
   options.threads = 1;
+  options.request_timeout = 0ms;
+  const auto no_deadline = Server::Listen(options, Echo);
+  ASSERT_FALSE(no_deadline.ok());
+  EXPECT_NE(no_deadline.status().message().find("request_timeout"), std::string::npos);
+  options.request_timeout = 30s;
   options.host = "no-such-host.invalid";
   const auto unresolved = Server::Listen(options, Echo);
   ASSERT_FALSE(unresolved.ok());
