@@ -308,6 +308,37 @@ TEST(LeadModel, FromJsonRejectsACorruptReliabilityNamingIt) {
       << loaded.status().message();
 }
 
+// GET /model and /dashboard/data serve this text, and the dashboard reads these keys.
+TEST(ReliabilityJson, ListsEveryBinWithItsFiveFieldsInOrder) {
+  const std::vector<ReliabilityBin> table = {{0.0, 0.5, 300, 0.125, 2.0 / 3},
+                                             {0.5, 1.0, 0, 0.0, 0.0}};
+  EXPECT_EQ(ReliabilityJson(table).dump(),
+            R"([{"lower":0.0,"upper":0.5,"count":300,"mean_predicted":0.125,)"
+            R"("observed_rate":0.6666666666666666},)"
+            R"({"lower":0.5,"upper":1.0,"count":0,"mean_predicted":0.0,"observed_rate":0.0}])");
+  EXPECT_EQ(ReliabilityJson({}).dump(), "[]");
+}
+
+TEST(LeadModel, StoresTheReliabilityTableAsReliabilityJson) {
+  const auto model = Assembled("base");
+  const json doc = json::parse(ModelJson(*model));
+  EXPECT_EQ(doc["learner"]["attributes"]["reliability"],
+            ReliabilityJson(Metadata("base").reliability).dump());
+}
+
+// Model files written before ReliabilityJson had the keys sorted (nlohmann::json).
+TEST(LeadModel, FromJsonReadsAReliabilityWithItsKeysInAnyOrder) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  json& attributes = doc["learner"]["attributes"];
+  const json sorted = json::parse(attributes["reliability"].get<std::string>());
+  ASSERT_EQ(sorted.dump().substr(0, 10), R"([{"count":)");
+  attributes["reliability"] = sorted.dump();
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ExpectSameMetadata(loaded.value()->metadata(), Metadata("base"));
+}
+
 TEST(LeadModel, AssembleRejectsAnUnknownFeatureSet) {
   ModelMetadata metadata = Metadata("base");
   metadata.feature_set = "everything";
