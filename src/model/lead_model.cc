@@ -23,18 +23,6 @@ constexpr const char* kTrainedAtAttr = "trained_at";
 constexpr const char* kDataHashAttr = "data_hash";
 constexpr const char* kReliabilityAttr = "reliability";  // optional: absent in older models
 
-json ReliabilityToJson(const std::vector<ReliabilityBin>& table) {
-  json bins = json::array();
-  for (const ReliabilityBin& bin : table) {
-    bins.push_back({{"lower", bin.lower},
-                    {"upper", bin.upper},
-                    {"count", bin.count},
-                    {"mean_predicted", bin.mean_predicted},
-                    {"observed_rate", bin.observed_rate}});
-  }
-  return bins;
-}
-
 Result<std::vector<ReliabilityBin>> ReliabilityFromJson(const std::string& text) {
   const json bins = json::parse(text, nullptr, false);
   const auto invalid = [] {
@@ -100,6 +88,18 @@ Result<TreeEvaluator> CompileEvaluator(const xgb::Booster& booster, const Featur
 
 }  // namespace
 
+nlohmann::ordered_json ReliabilityJson(const std::vector<ReliabilityBin>& table) {
+  nlohmann::ordered_json bins = nlohmann::ordered_json::array();
+  for (const ReliabilityBin& bin : table) {
+    bins.push_back({{"lower", bin.lower},
+                    {"upper", bin.upper},
+                    {"count", bin.count},
+                    {"mean_predicted", bin.mean_predicted},
+                    {"observed_rate", bin.observed_rate}});
+  }
+  return bins;
+}
+
 LeadModel::LeadModel(xgb::Booster booster, TreeEvaluator evaluator,
                      std::unique_ptr<FeatureSpec> spec, FeatureEncoder encoder,
                      Calibration calibration, ModelMetadata metadata)
@@ -127,7 +127,7 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::Assemble(xgb::Booster booste
       {kParamsAttr, json(metadata.params).dump()},
       {kTrainedAtAttr, metadata.trained_at},
       {kDataHashAttr, metadata.data_hash},
-      {kReliabilityAttr, ReliabilityToJson(metadata.reliability).dump()},
+      {kReliabilityAttr, ReliabilityJson(metadata.reliability).dump()},
   };
   for (const auto& [key, value] : attributes) {
     LEADSCORE_RETURN_IF_ERROR(booster.SetAttr(key, value));

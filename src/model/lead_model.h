@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -92,6 +93,12 @@ class LeadModel {
   Calibration calibration_;
   ModelMetadata metadata_;
 };
+
+// The reliability table as JSON: a list of {"lower", "upper", "count", "mean_predicted",
+// "observed_rate"} objects, keys in that order. The one JSON form of the table: the model file
+// stores it (attribute "reliability"; reading accepts the keys in any order, as older files
+// sorted them) and GET /model and /dashboard/data serve it.
+nlohmann::ordered_json ReliabilityJson(const std::vector<ReliabilityBin>& table);
 
 // `model_json` (XGBoost JSON) with booster attribute model_version = `version`, loaded and
 // saved by XGBoost itself, so a file that XGBoost cannot load is rejected here. Works on any

@@ -14,6 +14,7 @@
 
 #include "datagen/random.h"
 #include "tests/learnable_leads.h"
+#include "tests/small_model.h"
 
 namespace leadscore {
 namespace {
@@ -40,30 +41,6 @@ std::vector<float> Encoded(const FeatureEncoder& encoder) {
   return encoder.EncodeTableRows(Table(), AllRows());
 }
 
-xgb::Booster TrainBooster(const std::string& set) {
-  auto encoder = FeatureEncoder::ForSet(FeatureSpec::Builtin(), set);
-  EXPECT_TRUE(encoder.ok());
-  const std::vector<float> matrix = Encoded(encoder.value());
-  auto train = xgb::DMatrix::FromDense(matrix, kRows, encoder.value().width());
-  EXPECT_TRUE(train.ok());
-  std::vector<float> labels(Table().labels.begin(), Table().labels.end());
-  EXPECT_TRUE(train.value().SetLabels(labels).ok());
-  auto booster = xgb::Booster::ForTraining(train.value());
-  EXPECT_TRUE(booster.ok());
-  for (const auto& [name, value] :
-       {std::pair<std::string, std::string>{"objective", "binary:logistic"},
-        {"max_depth", "3"},
-        {"nthread", "1"},
-        {"tree_method", "hist"},
-        {"verbosity", "0"}}) {
-    EXPECT_TRUE(booster.value().SetParam(name, value).ok());
-  }
-  for (int round = 0; round < 10; ++round) {
-    EXPECT_TRUE(booster.value().UpdateOneIter(round, train.value()).ok());
-  }
-  return std::move(booster).value();
-}
-
 ModelMetadata Metadata(const std::string& set) {
   ModelMetadata metadata;
   metadata.model_version = "v3";
@@ -85,8 +62,8 @@ Calibration StepCalibration() {
 }
 
 std::shared_ptr<const LeadModel> Assembled(const std::string& set) {
-  auto model = LeadModel::Assemble(TrainBooster(set), FeatureSpec::Builtin(), Metadata(set),
-                                   StepCalibration());
+  auto model = LeadModel::Assemble(TrainSmallBooster(Table(), set), FeatureSpec::Builtin(),
+                                   Metadata(set), StepCalibration());
   EXPECT_TRUE(model.ok()) << model.status().message();
   return std::move(model).value();
 }
@@ -157,7 +134,7 @@ TEST(LeadModel, ScoreIsTheCalibratedRawProbability) {
 // PredictRaw runs on the TreeEvaluator, not XGBoost: it must give XGBoost's numbers exactly.
 TEST(LeadModel, PredictRawEqualsTheBoostersOwnPredictions) {
   for (const std::string set : {"base", "base+channel"}) {
-    xgb::Booster booster = TrainBooster(set);
+    xgb::Booster booster = TrainSmallBooster(Table(), set);
     auto reference = xgb::Booster::FromJson(booster.SaveJson().value());
     ASSERT_TRUE(reference.ok()) << reference.status().message();
     auto model = LeadModel::Assemble(std::move(booster), FeatureSpec::Builtin(), Metadata(set),
@@ -249,7 +226,7 @@ TEST(LeadModel, SavedFileIsXgboostJsonWithLeadscoreAttributes) {
 }
 
 TEST(LeadModel, FromJsonRejectsAPlainXgboostModel) {
-  const xgb::Booster booster = TrainBooster("base");
+  const xgb::Booster booster = TrainSmallBooster(Table(), "base");
   auto model = LeadModel::FromJson(booster.SaveJson().value());
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.status().message().find("was not written by leadscore train"), std::string::npos)
@@ -331,11 +308,42 @@ TEST(LeadModel, FromJsonRejectsACorruptReliabilityNamingIt) {
       << loaded.status().message();
 }
 
+// GET /model and /dashboard/data serve this text, and the dashboard reads these keys.
+TEST(ReliabilityJson, ListsEveryBinWithItsFiveFieldsInOrder) {
+  const std::vector<ReliabilityBin> table = {{0.0, 0.5, 300, 0.125, 2.0 / 3},
+                                             {0.5, 1.0, 0, 0.0, 0.0}};
+  EXPECT_EQ(ReliabilityJson(table).dump(),
+            R"([{"lower":0.0,"upper":0.5,"count":300,"mean_predicted":0.125,)"
+            R"("observed_rate":0.6666666666666666},)"
+            R"({"lower":0.5,"upper":1.0,"count":0,"mean_predicted":0.0,"observed_rate":0.0}])");
+  EXPECT_EQ(ReliabilityJson({}).dump(), "[]");
+}
+
+TEST(LeadModel, StoresTheReliabilityTableAsReliabilityJson) {
+  const auto model = Assembled("base");
+  const json doc = json::parse(ModelJson(*model));
+  EXPECT_EQ(doc["learner"]["attributes"]["reliability"],
+            ReliabilityJson(Metadata("base").reliability).dump());
+}
+
+// Model files written before ReliabilityJson had the keys sorted (nlohmann::json).
+TEST(LeadModel, FromJsonReadsAReliabilityWithItsKeysInAnyOrder) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  json& attributes = doc["learner"]["attributes"];
+  const json sorted = json::parse(attributes["reliability"].get<std::string>());
+  ASSERT_EQ(sorted.dump().substr(0, 10), R"([{"count":)");
+  attributes["reliability"] = sorted.dump();
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ExpectSameMetadata(loaded.value()->metadata(), Metadata("base"));
+}
+
 TEST(LeadModel, AssembleRejectsAnUnknownFeatureSet) {
   ModelMetadata metadata = Metadata("base");
   metadata.feature_set = "everything";
-  auto model = LeadModel::Assemble(TrainBooster("base"), FeatureSpec::Builtin(), metadata,
-                                   Calibration::Identity());
+  auto model = LeadModel::Assemble(TrainSmallBooster(Table(), "base"), FeatureSpec::Builtin(),
+                                   metadata, Calibration::Identity());
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.status().message().find("everything"), std::string::npos)
       << model.status().message();
@@ -417,7 +425,7 @@ TEST_F(LeadModelFileTest, LoadFileOfAMissingFileSaysWhatToDo) {
 
 TEST_F(LeadModelFileTest, LoadFileErrorNamesTheFile) {
   const fs::path path = dir_ / "plain.json";
-  std::ofstream(path) << TrainBooster("base").SaveJson().value();
+  std::ofstream(path) << TrainSmallBooster(Table(), "base").SaveJson().value();
   auto loaded = LeadModel::LoadFile(path);
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find(path.string()), std::string::npos)

@@ -8,6 +8,7 @@
 #include "api/json_writer.h"
 #include "api/score_request.h"
 #include "model/explain.h"
+#include "model/lead_model.h"
 #include "serve/openapi.h"
 
 namespace leadscore::serve {
@@ -77,18 +78,6 @@ void WriteFeatureValue(api::JsonWriter& json, const Feature& feature, double val
       json.String(feature.values[static_cast<size_t>(value)]);
       break;
   }
-}
-
-nlohmann::ordered_json ReliabilityJson(const std::vector<ReliabilityBin>& table) {
-  nlohmann::ordered_json bins = nlohmann::ordered_json::array();
-  for (const ReliabilityBin& bin : table) {
-    bins.push_back({{"lower", bin.lower},
-                    {"upper", bin.upper},
-                    {"count", bin.count},
-                    {"mean_predicted", bin.mean_predicted},
-                    {"observed_rate", bin.observed_rate}});
-  }
-  return bins;
 }
 
 }  // namespace
