@@ -13,7 +13,7 @@ void RegisterGenerate(CLI::App& app, Status* result) {
     GenerateOptions options;
     std::string source = "synthetic";
     std::string out_dir = "data/raw";
-    std::string olist_dir = "../shared/data/olist-marketing-funnel";
+    std::string olist_dir = "data/olist";
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand(

@@ -20,7 +20,7 @@ struct GenerateOptions {
   uint64_t seed = 42;
   std::filesystem::path out_dir = "data/raw";
   DataSource source = DataSource::kSynthetic;
-  std::filesystem::path olist_dir = "../shared/data/olist-marketing-funnel";
+  std::filesystem::path olist_dir = "data/olist";  // docs/data.md: where to download it
   StoryParams story;
 };
 

@@ -15,8 +15,12 @@ constexpr const char* kDealsFile = "olist_closed_deals_dataset.csv";
 
 Status MissingFile(const std::filesystem::path& dir, const char* file) {
   return Status::Error("Olist file " + (dir / file).string() +
-                       " not found; point --olist-dir (or LEADSCORE_OLIST_DIR) at the folder "
-                       "holding the Olist marketing funnel CSVs");
+                       " not found; download \"Marketing Funnel by Olist\" (CC BY-NC-SA 4.0) from "
+                       "https://www.kaggle.com/datasets/olistbr/marketing-funnel-olist, unzip "
+                       "its two CSVs into " +
+                       dir.string() +
+                       " or point --olist-dir (or LEADSCORE_OLIST_DIR) at the folder holding "
+                       "them (docs/data.md)");
 }
 
 }  // namespace

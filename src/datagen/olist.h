@@ -1,4 +1,4 @@
-// Reads the real Olist marketing funnel (../shared/data/olist-marketing-funnel): the
+// Reads the real Olist marketing funnel (docs/data.md says where to download it): the
 // marketing qualified leads and which of them closed. Only columns known before the sale are
 // kept; the deal-side columns (segment, revenue...) are filled in while selling and would leak.
 #pragma once

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fixtures.shared_data import OLIST_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
@@ -45,7 +46,7 @@ def test_another_seed_gives_other_data(tmp_path: Path) -> None:
 
 
 def test_olist_source_has_the_real_leads_and_outcomes(tmp_path: Path) -> None:
-    result = generate("--source", "olist", "--out", str(tmp_path))
+    result = generate("--source", "olist", "--olist-dir", str(OLIST_DIR), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     contacts = data_rows(tmp_path / "contacts.csv")
     deals = data_rows(tmp_path / "deals.csv")

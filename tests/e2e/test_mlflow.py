@@ -33,7 +33,7 @@ from mlflow.tracking import MlflowClient
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
 TESTS_BINARY = Path(
-    os.environ.get("LEADSCORE_TESTS_BIN", REPO / "build/release/src/tests/leadscore_tests")
+    os.environ.get("LEADSCORE_TESTS_BIN", REPO / "build/dev/src/tests/leadscore_tests")
 )
 MODEL_NAME = "lead-scoring"
 FEATURES = ["sessions", "engaged_sessions", "page_views", "is_first_visit"]

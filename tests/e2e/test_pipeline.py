@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fixtures.shared_data import OLIST_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
@@ -48,7 +49,8 @@ def synthetic_mart(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def olist_mart(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_mart(tmp_path_factory.mktemp("olist"), "--source", "olist")
+    return build_mart(tmp_path_factory.mktemp("olist"), "--source", "olist",
+                      "--olist-dir", str(OLIST_DIR))
 
 
 def test_default_mart_has_93000_leads_in_the_contract_shape(synthetic_mart: Path) -> None:

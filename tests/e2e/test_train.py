@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import xgboost
 from fixtures.mlflow_server import REPO, free_port, mlflow_server
+from fixtures.shared_data import OLIST_DIR
 from mlflow import MlflowClient
 
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
@@ -190,7 +191,8 @@ def test_without_tracking_writes_a_local_version_and_warns(mart: Path, tmp_path:
 
 
 def test_olist_time_split_channel_model_beats_chance(tmp_path: Path) -> None:
-    run(str(BINARY), "generate", "--source", "olist", "--out", str(tmp_path / "raw"))
+    run(str(BINARY), "generate", "--source", "olist", "--olist-dir", str(OLIST_DIR),
+        "--out", str(tmp_path / "raw"))
     run(str(REPO / "scripts/load_duckdb"), "--raw", str(tmp_path / "raw"), "--warehouse",
         str(tmp_path / "w.duckdb"), "--features-out", str(tmp_path / "features.csv"))
     report = tmp_path / "report.json"
