@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "http/server.h"
+#include "serve/access_policy.h"
 #include "serve/dashboard_assets.h"
 #include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
@@ -42,7 +43,13 @@ struct ServeFlags {
   std::string chart_dir = "node_modules/chart.js/dist";
   std::string cors_origin;
   bool wait_for_model = false;
+  bool allow_unauthenticated = false;  // a non-loopback --host without LEADSCORE_API_KEY
 };
+
+std::string EnvOrEmpty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
 
 // Waits for SIGHUP/SIGTERM/SIGINT (blocked in every thread, so only sigtimedwait sees them)
 // until `done` is set.
@@ -66,6 +73,14 @@ void HandleSignals(const sigset_t& signals, http::Server& server, serve::Reloade
 Status Serve(const ServeFlags& flags) {
   if (flags.port < 0 || flags.port > 65535) {
     return Status::Error(fmt::format("--port {} is not a TCP port (0-65535)", flags.port));
+  }
+  // Decided before anything loads, so an unsafe start fails at once and changes nothing.
+  auto access = serve::DecideAccess(flags.host, EnvOrEmpty("LEADSCORE_API_KEY"),
+                                    EnvOrEmpty("LEADSCORE_ADMIN_KEY"), flags.allow_unauthenticated);
+  if (!access.ok()) return access.status();
+  if (!access.value().loopback && access.value().api_key.empty()) {
+    spdlog::warn("--allow-unauthenticated: /score on {} answers anyone who can connect",
+                 flags.host);
   }
   const size_t threads = flags.threads > 0 ? static_cast<size_t>(flags.threads)
                                            : std::max(1U, std::thread::hardware_concurrency());
@@ -115,7 +130,7 @@ Status Serve(const ServeFlags& flags) {
 
   serve::ServiceOptions options;
   options.workers = threads;
-  if (const char* key = std::getenv("LEADSCORE_API_KEY"); key != nullptr) options.api_key = key;
+  options.access = std::move(access).value();
   options.cors_origin = flags.cors_origin;
   options.version = LEADSCORE_VERSION;
   auto docs = serve::DocsAssets::Load(flags.docs_dir);
@@ -181,7 +196,10 @@ void RegisterServe(CLI::App& app, Status* result) {
       "/ready, /model, /metrics, /openapi.json, /docs, /dashboard (+ /dashboard/data, "
       "/dashboard/live), POST /admin/reload (also SIGHUP). "
       "SIGTERM drains in-flight requests and exits 0. With LEADSCORE_API_KEY set in the "
-      "environment, /score* and /admin/* require the header X-API-Key.");
+      "environment, /score* require the header X-API-Key; a --host beyond loopback refuses to "
+      "start without it (see --allow-unauthenticated). /admin/* take their own key, "
+      "LEADSCORE_ADMIN_KEY, as X-Admin-Key; without one they are open on loopback and closed "
+      "(403) elsewhere. docs/serving.md.");
   auto* model = cmd->add_option("--model", flags->model, "Model file written by leadscore train")
                     ->envname("LEADSCORE_MODEL")
                     ->capture_default_str();
@@ -230,6 +248,9 @@ void RegisterServe(CLI::App& app, Status* result) {
   cmd->add_option("--cors-origin", flags->cors_origin,
                   "Allow browser calls from this origin (default: no CORS headers)")
       ->envname("LEADSCORE_CORS_ORIGIN");
+  cmd->add_flag("--allow-unauthenticated", flags->allow_unauthenticated,
+                "Listen beyond loopback without LEADSCORE_API_KEY (only behind a gateway "
+                "that authenticates)");
   cmd->add_flag("--wait-for-model", flags->wait_for_model,
                 "Start even when the model cannot be loaded; /ready answers 503 until a "
                 "reload succeeds");

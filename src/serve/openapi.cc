@@ -287,8 +287,14 @@ std::string BuildOpenApiDocument(const FeatureSpec& spec, const OpenApiOptions& 
        {{"200", Reply("The new model serves.", "Reload")},
         {"500", Reply("The new model failed to load; the old one still serves.", "Detail")}}}};
   if (options.api_key_required) {
-    for (Json* op : {&score_post, &batch_post, &reload_post}) (*op)["security"] = security;
-    reload_post["responses"]["401"] = Reply("Missing or wrong X-API-Key.", "Detail");
+    for (Json* op : {&score_post, &batch_post}) (*op)["security"] = security;
+  }
+  if (options.admin_key_required) {
+    reload_post["security"] = Json::array({{{"AdminKey", Json::array()}}});
+    reload_post["responses"]["401"] = Reply("Missing or wrong X-Admin-Key.", "Detail");
+  } else if (options.admin_closed) {
+    reload_post["responses"]["403"] =
+        Reply("Closed: the server listens beyond loopback without LEADSCORE_ADMIN_KEY.", "Detail");
   }
 
   doc["paths"] = {
@@ -347,8 +353,12 @@ std::string BuildOpenApiDocument(const FeatureSpec& spec, const OpenApiOptions& 
   };
   doc["components"]["schemas"] = Schemas(spec);
   if (options.api_key_required) {
-    doc["components"]["securitySchemes"] = {
-        {"ApiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}}}};
+    doc["components"]["securitySchemes"]["ApiKey"] = {
+        {"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}};
+  }
+  if (options.admin_key_required) {
+    doc["components"]["securitySchemes"]["AdminKey"] = {
+        {"type", "apiKey"}, {"in", "header"}, {"name", "X-Admin-Key"}};
   }
   return doc.dump();
 }

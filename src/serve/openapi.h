@@ -10,8 +10,10 @@
 namespace leadscore::serve {
 
 struct OpenApiOptions {
-  std::string version;            // the leadscore version
-  bool api_key_required = false;  // LEADSCORE_API_KEY set: /score* and /admin/* need X-API-Key
+  std::string version;              // the leadscore version
+  bool api_key_required = false;    // LEADSCORE_API_KEY set: /score* need X-API-Key
+  bool admin_key_required = false;  // LEADSCORE_ADMIN_KEY set: /admin/* need X-Admin-Key
+  bool admin_closed = false;        // no admin key off loopback: /admin/* answer 403
 };
 
 // The document as JSON text. Pure; thread-safe.

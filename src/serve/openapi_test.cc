@@ -9,9 +9,13 @@
 namespace leadscore::serve {
 namespace {
 
-nlohmann::json Document(bool api_key) {
-  auto doc = nlohmann::json::parse(BuildOpenApiDocument(FeatureSpec::Builtin(), {"9.9.9", api_key}),
-                                   nullptr, false);
+nlohmann::json Document(bool api_key, bool admin_key = false, bool admin_closed = false) {
+  const OpenApiOptions options{.version = "9.9.9",
+                               .api_key_required = api_key,
+                               .admin_key_required = admin_key,
+                               .admin_closed = admin_closed};
+  auto doc =
+      nlohmann::json::parse(BuildOpenApiDocument(FeatureSpec::Builtin(), options), nullptr, false);
   EXPECT_FALSE(doc.is_discarded());
   return doc;
 }
@@ -59,11 +63,23 @@ TEST(OpenApi, ApiKeySecurityOnlyWhenAKeyIsRequired) {
   EXPECT_FALSE(open["paths"]["/score"]["post"]["responses"].contains("401"));
   const auto guarded = Document(true);
   EXPECT_EQ(guarded["components"]["securitySchemes"]["ApiKey"]["name"], "X-API-Key");
-  for (const char* path : {"/score", "/score/batch", "/admin/reload"}) {
+  for (const char* path : {"/score", "/score/batch"}) {
     EXPECT_TRUE(guarded["paths"][path]["post"].contains("security")) << path;
     EXPECT_TRUE(guarded["paths"][path]["post"]["responses"].contains("401")) << path;
   }
   EXPECT_FALSE(guarded["paths"]["/health"]["get"].contains("security"));
+  // The scoring key never opens /admin.
+  EXPECT_FALSE(guarded["paths"]["/admin/reload"]["post"].contains("security"));
+}
+
+TEST(OpenApi, AdminHasItsOwnKeyOrSaysItIsClosed) {
+  const auto keyed = Document(true, true);
+  EXPECT_EQ(keyed["components"]["securitySchemes"]["AdminKey"]["name"], "X-Admin-Key");
+  EXPECT_EQ(keyed["paths"]["/admin/reload"]["post"]["security"][0].begin().key(), "AdminKey");
+  EXPECT_TRUE(keyed["paths"]["/admin/reload"]["post"]["responses"].contains("401"));
+  const auto closed = Document(true, false, true);
+  EXPECT_TRUE(closed["paths"]["/admin/reload"]["post"]["responses"].contains("403"));
+  EXPECT_FALSE(closed["paths"]["/admin/reload"]["post"].contains("security"));
 }
 
 TEST(OpenApi, EveryReferenceResolves) {

@@ -100,8 +100,12 @@ ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, 
       store_(store),
       reloader_(reloader),
       metrics_(metrics),
-      openapi_(BuildOpenApiDocument(FeatureSpec::Builtin(),
-                                    {options_.version, !options_.api_key.empty()})),
+      openapi_(BuildOpenApiDocument(
+          FeatureSpec::Builtin(),
+          {.version = options_.version,
+           .api_key_required = !options_.access.api_key.empty(),
+           .admin_key_required = !options_.access.admin_key.empty(),
+           .admin_closed = !options_.access.admin_open && options_.access.admin_key.empty()})),
       started_(Clock::now()) {
   for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
     workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i)));
@@ -188,12 +192,33 @@ void ScoringService::Respond(http::Exchange& exchange, Worker& worker, Route rou
 }
 
 bool ScoringService::Authorized(http::Exchange& exchange, Worker& worker, Route route) {
-  if (options_.api_key.empty()) return true;
-  if (ConstantTimeEquals(exchange.request().Header("x-api-key").value_or(""), options_.api_key))
-    return true;
+  const std::string& key = options_.access.api_key;
+  if (key.empty()) return true;
+  if (ConstantTimeEquals(exchange.request().Header("x-api-key").value_or(""), key)) return true;
   http::Response response = Detail(401, "Missing or wrong X-API-Key header");
   response.headers.emplace_back("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
   Respond(exchange, worker, route, response);
+  return false;
+}
+
+bool ScoringService::AdminAuthorized(http::Exchange& exchange, Worker& worker) {
+  const AccessPolicy& access = options_.access;
+  if (!access.admin_key.empty()) {
+    if (ConstantTimeEquals(exchange.request().Header("x-admin-key").value_or(""),
+                           access.admin_key)) {
+      return true;
+    }
+    http::Response response = Detail(401, "Missing or wrong X-Admin-Key header");
+    response.headers.emplace_back("WWW-Authenticate", "ApiKey header=\"X-Admin-Key\"");
+    Respond(exchange, worker, Route::kAdminReload, response);
+    return false;
+  }
+  if (access.admin_open) return true;
+  Respond(exchange, worker, Route::kAdminReload,
+          Detail(403,
+                 "/admin is closed: this server listens beyond loopback and LEADSCORE_ADMIN_KEY "
+                 "is not set. Restart it with LEADSCORE_ADMIN_KEY and send X-Admin-Key, or "
+                 "reload with SIGHUP"));
   return false;
 }
 
@@ -517,7 +542,7 @@ void ScoringService::DashboardLive(http::Exchange& exchange, Worker& worker) {
 }
 
 void ScoringService::Reload(http::Exchange& exchange, Worker& worker) {
-  if (!Authorized(exchange, worker, Route::kAdminReload)) return;
+  if (!AdminAuthorized(exchange, worker)) return;
   // Loading takes milliseconds to seconds (a registry download): answer from the reloader
   // thread so this worker keeps serving.
   auto deferred = std::make_shared<http::DeferredResponse>(exchange.Defer());

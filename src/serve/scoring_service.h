@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "serve/access_policy.h"
 #include "serve/dashboard_assets.h"
 #include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
@@ -33,7 +34,7 @@ inline constexpr size_t kMaxBatchBody = size_t{8} * 1024 * 1024;
 
 struct ServiceOptions {
   size_t workers = 1;              // the server's thread count (worker indices 0..workers-1)
-  std::string api_key;             // non-empty: /score* and /admin/* need X-API-Key equal to it
+  AccessPolicy access;             // the keys of /score* and /admin/* (access_policy.h)
   std::string cors_origin;         // non-empty: allow this browser origin (else no CORS headers)
   std::string version;             // leadscore's version, for the OpenAPI document
   std::optional<DocsAssets> docs;  // none: /docs answers 503 saying how to install them
@@ -81,6 +82,8 @@ class ScoringService {
                                 std::optional<bool>& explain);
   // Shared checks of the scoring routes; false when they already answered.
   bool Authorized(http::Exchange& exchange, Worker& worker, Route route);
+  // /admin/*: X-Admin-Key when an admin key is set, else open only on a loopback host.
+  bool AdminAuthorized(http::Exchange& exchange, Worker& worker);
   bool AcceptsJson(http::Exchange& exchange, Worker& worker, Route route);
   void Respond(http::Exchange& exchange, Worker& worker, Route route, http::ResponseView response);
 

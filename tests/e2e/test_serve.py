@@ -370,12 +370,11 @@ def test_no_cors_headers_unless_configured(server: LeadscoreServer) -> None:
 
 # --- security -------------------------------------------------------------------------------
 
-def test_api_key_guards_scoring_and_admin_only(models: dict[str, Path], tmp_path: Path) -> None:
+def test_api_key_guards_scoring_only(models: dict[str, Path], tmp_path: Path) -> None:
     key = "s3cret-key-for-tests"
     with leadscore_server(tmp_path, "--model", str(models["channel"]),
                           env={"LEADSCORE_API_KEY": key}) as guarded:
-        for path, body in [("/score", EXAMPLE), ("/score/batch", {"leads": [EXAMPLE]}),
-                           ("/admin/reload", None)]:
+        for path, body in [("/score", EXAMPLE), ("/score/batch", {"leads": [EXAMPLE]})]:
             assert requests.post(f"{guarded.url}{path}", json=body, timeout=10).status_code == 401
             wrong = requests.post(f"{guarded.url}{path}", json=body, timeout=10,
                                   headers={"X-API-Key": key[:-1] + "X"})
@@ -387,6 +386,71 @@ def test_api_key_guards_scoring_and_admin_only(models: dict[str, Path], tmp_path
             assert requests.get(f"{guarded.url}{path}", timeout=10).status_code == 200, path
         doc = requests.get(f"{guarded.url}/openapi.json", timeout=10).json()
         assert doc["components"]["securitySchemes"]["ApiKey"]["name"] == "X-API-Key"
+        # On loopback with no admin key, /admin is this machine's: open.
+        assert requests.post(f"{guarded.url}/admin/reload", timeout=30).status_code == 200
+
+
+def test_admin_takes_its_own_key_never_the_scoring_key(
+        models: dict[str, Path], tmp_path: Path) -> None:
+    keys = {"LEADSCORE_API_KEY": "score-key", "LEADSCORE_ADMIN_KEY": "admin-key"}
+    with leadscore_server(tmp_path, "--model", str(models["channel"]), env=keys) as server:
+        reload_url = f"{server.url}/admin/reload"
+        assert requests.post(reload_url, timeout=10).status_code == 401
+        with_scoring_key = requests.post(reload_url, timeout=10, headers={"X-API-Key": "score-key"})
+        assert with_scoring_key.status_code == 401
+        assert "X-Admin-Key" in with_scoring_key.json()["detail"]
+        assert with_scoring_key.headers["WWW-Authenticate"] == 'ApiKey header="X-Admin-Key"'
+        misused = requests.post(reload_url, timeout=10, headers={"X-Admin-Key": "score-key"})
+        assert misused.status_code == 401
+        right = requests.post(reload_url, timeout=30, headers={"X-Admin-Key": "admin-key"})
+        assert right.status_code == 200, right.text
+        # The admin key does not score either.
+        assert requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10,
+                             headers={"X-API-Key": "admin-key"}).status_code == 401
+        doc = requests.get(f"{server.url}/openapi.json", timeout=10).json()
+        assert doc["components"]["securitySchemes"]["AdminKey"]["name"] == "X-Admin-Key"
+        assert doc["paths"]["/admin/reload"]["post"]["security"] == [{"AdminKey": []}]
+
+
+def test_beyond_loopback_without_a_scoring_key_refuses_to_start(
+        models: dict[str, Path], tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LEADSCORE_API_KEY", "LEADSCORE_ADMIN_KEY")}
+    result = subprocess.run(
+        [str(BINARY), "serve", "--model", str(models["channel"]), "--host", "0.0.0.0",
+         "--port", str(free_port())],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert "--host 0.0.0.0 is reachable from other machines, and LEADSCORE_API_KEY is not set" \
+        in message
+    assert "--allow-unauthenticated" in message
+    assert "leadscore serve: model version" not in message  # it never listened
+
+
+def test_beyond_loopback_admin_is_closed_without_its_key(
+        models: dict[str, Path], tmp_path: Path) -> None:
+    with leadscore_server(tmp_path, "--model", str(models["channel"]), "--host", "0.0.0.0",
+                          env={"LEADSCORE_API_KEY": "score-key"}) as server:
+        closed = requests.post(f"{server.url}/admin/reload", timeout=10,
+                               headers={"X-API-Key": "score-key"})
+        assert closed.status_code == 403
+        assert "LEADSCORE_ADMIN_KEY" in closed.json()["detail"]
+        assert "SIGHUP" in closed.json()["detail"]
+        doc = requests.get(f"{server.url}/openapi.json", timeout=10).json()
+        assert "403" in doc["paths"]["/admin/reload"]["post"]["responses"]
+        assert requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10,
+                             headers={"X-API-Key": "score-key"}).status_code == 200
+
+
+def test_allow_unauthenticated_starts_beyond_loopback_with_a_warning(
+        models: dict[str, Path], tmp_path: Path) -> None:
+    env = {"LEADSCORE_API_KEY": "", "LEADSCORE_ADMIN_KEY": ""}
+    with leadscore_server(tmp_path, "--model", str(models["channel"]), "--host", "0.0.0.0",
+                          "--allow-unauthenticated", env=env) as server:
+        assert requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10).status_code == 200
+        assert requests.post(f"{server.url}/admin/reload", timeout=10).status_code == 403
+        assert "--allow-unauthenticated: /score on 0.0.0.0 answers anyone" in server.log_text()
 
 
 def test_binds_to_loopback_by_default(server: LeadscoreServer) -> None:
