@@ -21,9 +21,12 @@
 #include "serve/docs_assets.h"
 #include "serve/model_source.h"
 #include "serve/model_store.h"
+#include "serve/registry_follower.h"
 #include "serve/reloader.h"
 #include "serve/scoring_service.h"
 #include "serve/server_metrics.h"
+#include "tracking/mlflow_client.h"
+#include "tracking/mlflow_uri.h"
 
 namespace leadscore::cli {
 namespace {
@@ -44,6 +47,7 @@ struct ServeFlags {
   std::string cors_origin;
   bool wait_for_model = false;
   bool allow_unauthenticated = false;  // a non-loopback --host without LEADSCORE_API_KEY
+  int follow_seconds = 0;              // > 0: poll --model-uri's alias and reload when it moves
 };
 
 std::string EnvOrEmpty(const char* name) {
@@ -68,6 +72,69 @@ void HandleSignals(const sigset_t& signals, http::Server& server, serve::Reloade
       return;
     }
   }
+}
+
+// The version `uri`'s alias points at now, read through the registry (nullopt: unset).
+Result<std::optional<std::string>> AliasVersion(const RegisteredModelUri& uri,
+                                                const std::string& tracking_uri) {
+  MlflowOptions options;
+  options.tracking_uri = tracking_uri;
+  options.retries = 0;  // the next poll is the retry
+  auto client = MlflowClient::Connect(options);
+  if (!client.ok()) return client.status();
+  auto version = client.value().GetVersionByAlias(uri.name, uri.alias);
+  if (!version.ok()) return version.status();
+  if (!version.value()) return std::optional<std::string>();
+  return std::optional<std::string>(version.value()->version);
+}
+
+// --follow's alias: --model-uri must name one.
+Result<RegisteredModelUri> FollowedAlias(const ServeFlags& flags) {
+  auto uri = ParseRegisteredModelUri(flags.model_uri);
+  if (flags.model_uri.empty() || !uri.ok() || uri.value().alias.empty()) {
+    return Status::Error("--follow needs --model-uri models:/<name>@<alias> (an alias moves; a " +
+                         std::string(flags.model_uri.empty() ? "model file" : "fixed version") +
+                         " does not)");
+  }
+  return uri;
+}
+
+// --follow: the follower of --model-uri's alias, or null without --follow.
+Result<std::unique_ptr<serve::RegistryFollower>> StartFollowing(
+    const ServeFlags& flags, serve::Reloader& reloader, std::optional<std::string> serving) {
+  if (flags.follow_seconds <= 0) return std::unique_ptr<serve::RegistryFollower>();
+  auto uri = FollowedAlias(flags);
+  if (!uri.ok()) return uri.status();
+  const std::string tracking_uri = flags.tracking_uri;
+  const std::string watched = flags.model_uri;
+  auto lookup = [uri = uri.value(), tracking_uri] { return AliasVersion(uri, tracking_uri); };
+  auto reload = [&reloader](std::function<void(bool)> done) {
+    reloader.Request([done = std::move(done)](const Result<serve::ReloadOutcome>& outcome) {
+      done(outcome.ok());
+    });
+  };
+  // Runs on the follower thread only: logs state changes, not every poll.
+  auto observe = [watched, unreachable = false](serve::RegistryFollower::Event event,
+                                                const std::string& detail) mutable {
+    using Event = serve::RegistryFollower::Event;
+    if (event == Event::kLookupFailed) {
+      if (!unreachable)
+        spdlog::warn("--follow: cannot read {}: {}; still serving", watched, detail);
+      unreachable = true;
+      return;
+    }
+    if (unreachable) spdlog::info("--follow: {} readable again", watched);
+    unreachable = false;
+    if (event == Event::kMoved) spdlog::info("--follow: {} moved to version {}", watched, detail);
+    if (event == Event::kReloadFailed) {
+      spdlog::error(
+          "--follow: version {} failed to load; the old model keeps serving, and it is "
+          "not tried again until the alias moves",
+          detail);
+    }
+  };
+  return std::make_unique<serve::RegistryFollower>(
+      lookup, reload, observe, std::chrono::seconds(flags.follow_seconds), std::move(serving));
 }
 
 Status Serve(const ServeFlags& flags) {
@@ -98,6 +165,15 @@ Status Serve(const ServeFlags& flags) {
   source.model_uri = flags.model_uri;
   source.tracking_uri = flags.tracking_uri;
 
+  // With --follow, the alias's version before the first load: what the follower compares to.
+  std::optional<std::string> following;
+  if (flags.follow_seconds > 0) {
+    auto uri = FollowedAlias(flags);
+    if (!uri.ok()) return uri.status();
+    if (auto version = AliasVersion(uri.value(), flags.tracking_uri); version.ok()) {
+      following = version.value();
+    }
+  }
   serve::ModelStore store;
   auto first = serve::LoadModel(source);
   if (first.ok()) {
@@ -153,6 +229,8 @@ Status Serve(const ServeFlags& flags) {
   }
   options.dashboard_data = &dashboard_data;
   serve::ScoringService service(std::move(options), store, reloader, metrics);
+  auto follower = StartFollowing(flags, reloader, following);
+  if (!follower.ok()) return follower.status();
 
   http::ServerOptions server_options;
   server_options.host = flags.host;
@@ -248,6 +326,13 @@ void RegisterServe(CLI::App& app, Status* result) {
   cmd->add_option("--cors-origin", flags->cors_origin,
                   "Allow browser calls from this origin (default: no CORS headers)")
       ->envname("LEADSCORE_CORS_ORIGIN");
+  cmd->add_option("--follow", flags->follow_seconds,
+                  "With --model-uri models:/<name>@<alias>: check the alias every SECONDS and "
+                  "reload when it moves (the old model serves until the new one is validated); "
+                  "0: never")
+      ->envname("LEADSCORE_FOLLOW")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   cmd->add_flag("--allow-unauthenticated", flags->allow_unauthenticated,
                 "Listen beyond loopback without LEADSCORE_API_KEY (only behind a gateway "
                 "that authenticates)");

@@ -600,6 +600,55 @@ def test_serves_the_registry_champion(models: dict[str, Path], tmp_path: Path) -
             assert info["feature_set"] == "base"
 
 
+def test_follow_serves_each_promoted_champion_without_failing_a_request(
+        models: dict[str, Path], tmp_path: Path) -> None:
+    from fixtures.mlflow_server import mlflow_server
+
+    with mlflow_server(tmp_path / "mlflow") as tracking:
+        model_out = str(tmp_path / "champion.json")
+        for feature_set in ("base", "base+channel"):  # versions 1 and 2
+            run(str(BINARY), "train", "--data", str(models["features"]), "--features",
+                feature_set, "--tracking-uri", tracking.url, "--model-out", model_out)
+        run(str(BINARY), "promote", "2", "--tracking-uri", tracking.url, "--model-out", model_out)
+        with leadscore_server(tmp_path, "--model-uri", "models:/lead-scoring@champion",
+                              "--tracking-uri", tracking.url, "--follow", "1") as running:
+            assert current_version(running) == "2"
+            failures: list[str] = []
+            stop = threading.Event()
+
+            def constant_load() -> None:
+                with requests.Session() as session:
+                    while not stop.is_set():
+                        answer = session.post(f"{running.url}/score", json=EXAMPLE, timeout=10)
+                        if answer.status_code != 200:
+                            failures.append(f"{answer.status_code} {answer.text}")
+
+            load = threading.Thread(target=constant_load)
+            load.start()
+            try:
+                for version in ("1", "2"):  # a rollback, then forward again
+                    run(str(BINARY), "promote", version, "--tracking-uri", tracking.url,
+                        "--model-out", model_out)
+                    deadline = time.monotonic() + 20
+                    while current_version(running) != version and time.monotonic() < deadline:
+                        time.sleep(0.1)
+                    assert current_version(running) == version
+            finally:
+                stop.set()
+                load.join()
+            assert failures == []
+            assert "--follow: models:/lead-scoring@champion moved to version 1" \
+                in running.log_text()
+
+
+def test_follow_needs_an_alias(models: dict[str, Path], tmp_path: Path) -> None:
+    result = subprocess.run([str(BINARY), "serve", "--model", str(models["channel"]), "--follow",
+                             "5", "--port", str(free_port())], capture_output=True, text=True,
+                            timeout=30, check=False)
+    assert result.returncode != 0
+    assert "--follow needs --model-uri models:/<name>@<alias>" in result.stderr
+
+
 def test_wait_until_up_helper_fails_fast_on_exit(tmp_path: Path) -> None:
     """The fixture itself: a server that cannot start is reported, not waited for."""
     log_file = tmp_path / "log"
