@@ -42,8 +42,8 @@ BUILD_SCOPES = {"release": "run", "dev": "test", "asan": "test", "fuzz": "test",
 # Commands the scripts run, by scope (the compilers come from each build's CMakeCache.txt).
 COMMANDS = {
     "run": ["cmake", "ninja", "git", "curl", "make", "node", "npm"],
-    "test": ["clang-format", "clang-tidy", "clang++-14", "chromium", "wrk",
-             "pkg-config", "bc", "time"],
+    "test": ["clang-format", "clang-tidy", "clang++-14", "chromium", "wrk", "haproxy",
+             "systemd-analyze", "pkg-config", "bc", "time"],
 }
 
 
