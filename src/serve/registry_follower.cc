@@ -1,6 +1,7 @@
 #include "serve/registry_follower.h"
 
 #include <future>
+#include <memory>
 #include <utility>
 
 namespace leadscore::serve {
@@ -50,9 +51,11 @@ void RegistryFollower::CheckOnce() {
   }
   observer_(Event::kMoved, *version);
   // Wait for the load here, so a slow download is not requested again by the next check.
-  std::promise<bool> loaded;
-  reload_([&loaded](bool ok) { loaded.set_value(ok); });
-  if (loaded.get_future().get()) {
+  // Shared: the reloader's thread may still be inside set_value when this one wakes.
+  auto loaded = std::make_shared<std::promise<bool>>();
+  std::future<bool> outcome = loaded->get_future();
+  reload_([loaded](bool ok) { loaded->set_value(ok); });
+  if (outcome.get()) {
     serving_ = version;
     failed_.reset();
     observer_(Event::kReloaded, *version);
