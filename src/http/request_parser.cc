@@ -51,11 +51,55 @@ bool IsToken(std::string_view s) {
 
 // Field values may hold visible ASCII, spaces, tabs and obs-text (bytes >= 0x80), never
 // other control characters (a CR or NUL there is how request smuggling starts).
+constexpr bool IsFieldValueChar(unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); }
+
 bool IsFieldValue(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return IsFieldValueChar(static_cast<unsigned char>(c)); });
+}
+
+// The length of the run of token characters at the start of `s`.
+size_t TokenLength(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && IsTokenChar(static_cast<unsigned char>(s[n]))) ++n;
+  return n;
+}
+
+// The length of the quoted-string (RFC 9110 §5.6.4) at the start of `s`, or 0 if it does not
+// start with a complete one.
+size_t QuotedStringLength(std::string_view s) {
+  if (s.empty() || s.front() != '"') return 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"') return i + 1;
+    if (c == '\\') {  // quoted-pair: a backslash and any field-value character
+      ++i;
+      if (i == s.size() || !IsFieldValueChar(static_cast<unsigned char>(s[i]))) return 0;
+    } else if (!IsFieldValueChar(c)) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+// Chunk extensions after the chunk size (RFC 9112 §7.1.1) without the optional whitespace
+// around ';' and '=' that the grammar allows and llhttp (Node) refuses:
+// *( ";" token [ "=" ( token / quoted-string ) ] ).
+bool IsChunkExtensions(std::string_view s) {
+  while (!s.empty()) {
+    if (s.front() != ';') return false;
+    s.remove_prefix(1);
+    const size_t name = TokenLength(s);
+    if (name == 0) return false;
+    s.remove_prefix(name);
+    if (s.empty() || s.front() == ';') continue;
+    if (s.front() != '=') return false;
+    s.remove_prefix(1);
+    const size_t value = s.empty() || s.front() != '"' ? TokenLength(s) : QuotedStringLength(s);
+    if (value == 0) return false;
+    s.remove_prefix(value);
+  }
+  return true;
 }
 
 constexpr char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -86,10 +130,19 @@ void ForEachListElement(std::string_view list, Fn fn) {
   }
 }
 
-// Strips the CR of a CRLF line ending (a bare LF also ends a line, RFC 9112 §2.2).
+// Strips the CR of a CRLF line ending (in the head a bare LF also ends a line, RFC 9112 §2.2).
 std::string_view WithoutCr(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return line;
+}
+
+// Whether the whitespace that trimming removed after `value`, a trimmed field value in the
+// head, holds a tab. Reads past the view: a value in the head is always followed by its
+// line's end.
+bool FollowedByTab(std::string_view value) {
+  const char* p = value.data() + value.size();
+  while (*p == ' ') ++p;
+  return *p == '\t';
 }
 
 int HexValue(char c) {
@@ -333,7 +386,8 @@ bool RequestParser::ParseRequestLine(std::string_view line) {
   if (target.empty()) return Reject(400, kShape);
   for (const char ch : target) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c == 0x7f) return Reject(400, "invalid character in request target");
+    // Controls, spaces and bytes beyond ASCII (a URI has none; clients percent-encode them).
+    if (c <= 0x20 || c >= 0x7f) return Reject(400, "invalid character in request target");
   }
   if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' ||
       version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
@@ -408,12 +462,14 @@ bool RequestParser::ParseFields(std::string_view lines) {
 }
 
 bool RequestParser::InterpretFields() {
+  constexpr const char* kChunkedNotLast =
+      "Transfer-Encoding must end with chunked and nothing after it; send "
+      "'Transfer-Encoding: chunked'";
   bool has_length = false;
   content_length_ = 0;
   int hosts = 0;
   int transfer_encodings = 0;
-  int chunked_codings = 0;
-  std::string_view last_coding;
+  bool chunked = false;
   std::string_view other_coding;
   bool close = false;
   bool keep_alive = false;
@@ -424,8 +480,14 @@ bool RequestParser::InterpretFields() {
     const std::string_view name = request_.View(field.name);
     const std::string_view value = request_.View(field.value);
     if (EqualsIgnoreCase(name, "content-length")) {
+      // RFC 9110 §8.6 lets a recipient take repeated equal values as one, but llhttp refuses
+      // them, and so do we: a proxy that reads another of them frames the body differently.
+      if (has_length) return Reject(400, "more than one Content-Length header; send one");
       if (value.empty() || value.find_first_not_of("0123456789") != std::string_view::npos) {
         return Reject(400, "invalid Content-Length '" + std::string(value) + "'");
+      }
+      if (FollowedByTab(value)) {
+        return Reject(400, "Content-Length is followed by a tab; send the digits alone");
       }
       size_t length = 0;
       for (const char c : value) {
@@ -437,21 +499,26 @@ bool RequestParser::InterpretFields() {
         }
         length = length * 10 + digit;
       }
-      if (has_length && length != content_length_) {
-        return Reject(400, "conflicting Content-Length headers");
-      }
       has_length = true;
       content_length_ = length;
     } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
+      // chunked must be the very last thing: no coding, empty list element, trailing tab or
+      // further Transfer-Encoding field after it (llhttp's rule; a proxy may read any of them
+      // as "not chunked").
+      if (chunked) return Reject(400, kChunkedNotLast);
       ++transfer_encodings;
+      bool after_chunked = false;
       ForEachListElement(value, [&](std::string_view coding) {
-        last_coding = coding;
+        after_chunked = after_chunked || chunked;
         if (EqualsIgnoreCase(coding, "chunked")) {
-          ++chunked_codings;
+          chunked = true;
         } else if (other_coding.empty()) {
           other_coding = coding;
         }
       });
+      if (chunked && (after_chunked || value.back() == ',' || FollowedByTab(value))) {
+        return Reject(400, kChunkedNotLast);
+      }
     } else if (EqualsIgnoreCase(name, "connection")) {
       ForEachListElement(value, [&](std::string_view option) {
         if (EqualsIgnoreCase(option, "close")) close = true;
@@ -480,10 +547,7 @@ bool RequestParser::InterpretFields() {
     if (has_length) {
       return Reject(400, "both Content-Length and Transfer-Encoding are present; send one");
     }
-    if (last_coding.empty() || !EqualsIgnoreCase(last_coding, "chunked")) {
-      return Reject(400, "Transfer-Encoding must end with chunked");
-    }
-    if (chunked_codings > 1) return Reject(400, "chunked is applied more than once");
+    if (!chunked) return Reject(400, "Transfer-Encoding must end with chunked");
     if (!other_coding.empty()) {
       return Reject(501, "transfer coding '" + std::string(other_coding) +
                              "' is not supported; send the body with Content-Length or plain "
@@ -521,7 +585,12 @@ RequestParser::Event RequestParser::ParseChunked() {
           return Event::kNeedMore;
         }
         const size_t lf = static_cast<size_t>(static_cast<const char*>(found) - data);
-        const std::string_view line = WithoutCr(std::string_view(data + pos_, lf - pos_));
+        // Chunk framing takes CRLF only (RFC 9112 §7.1): a bare LF here is read differently by
+        // proxies, and a request hides in the difference.
+        if (lf == pos_ || data[lf - 1] != '\r') {
+          return Fail(400, "chunk-size line must end with CRLF, not a bare LF");
+        }
+        const std::string_view line(data + pos_, lf - 1 - pos_);
         size_t digits = 0;
         size_t chunk = 0;
         bool overflow = false;
@@ -529,9 +598,10 @@ RequestParser::Event RequestParser::ParseChunked() {
           if (chunk > (std::numeric_limits<size_t>::max() >> 4)) overflow = true;
           chunk = (chunk << 4) | static_cast<size_t>(HexValue(line[digits]));
         }
-        const std::string_view rest = TrimWhitespace(line.substr(digits));
-        if (digits == 0 || (!rest.empty() && rest.front() != ';') || !IsFieldValue(rest)) {
-          return Fail(400, "invalid chunk-size line");
+        if (digits == 0 || !IsChunkExtensions(line.substr(digits))) {
+          return Fail(400,
+                      "invalid chunk-size line; expected hex digits, then optional "
+                      "';name=value' extensions without spaces, then CRLF");
         }
         pos_ = lf + 1;
         if (chunk == 0 && !overflow) {
@@ -560,12 +630,13 @@ RequestParser::Event RequestParser::ParseChunked() {
       }
       case State::kChunkDataEnd: {
         if (pos_ == size_) return Event::kNeedMore;
-        if (data[pos_] == '\r') {
-          if (pos_ + 1 == size_) return Event::kNeedMore;
-          ++pos_;
+        if (data[pos_] == '\n') return Fail(400, "chunk data must end with CRLF, not a bare LF");
+        if (data[pos_] != '\r') return Fail(400, "chunk data is longer than its chunk size");
+        if (pos_ + 1 == size_) return Event::kNeedMore;
+        if (data[pos_ + 1] != '\n') {
+          return Fail(400, "chunk data must end with CRLF, not a bare CR");
         }
-        if (data[pos_] != '\n') return Fail(400, "chunk data is longer than its chunk size");
-        ++pos_;
+        pos_ += 2;
         state_ = State::kChunkSize;
         break;
       }
@@ -583,7 +654,10 @@ RequestParser::Event RequestParser::ParseChunked() {
           return Event::kNeedMore;
         }
         const size_t lf = static_cast<size_t>(static_cast<const char*>(found) - data);
-        const std::string_view line = WithoutCr(std::string_view(data + pos_, lf - pos_));
+        if (lf == pos_ || data[lf - 1] != '\r') {
+          return Fail(400, "trailer lines must end with CRLF, not a bare LF");
+        }
+        const std::string_view line(data + pos_, lf - 1 - pos_);
         trailers_ += lf + 1 - pos_;
         pos_ = lf + 1;
         if (line.empty()) {
@@ -594,6 +668,12 @@ RequestParser::Event RequestParser::ParseChunked() {
         if (line.front() == ' ' || line.front() == '\t' || colon == std::string_view::npos ||
             !IsToken(line.substr(0, colon)) || !IsFieldValue(line.substr(colon + 1))) {
           return Fail(400, "invalid trailer field");
+        }
+        // RFC 9110 §6.5.1: framing fields are not allowed in trailers (llhttp refuses them).
+        const std::string_view trailer = line.substr(0, colon);
+        if (EqualsIgnoreCase(trailer, "content-length") ||
+            EqualsIgnoreCase(trailer, "transfer-encoding")) {
+          return Fail(400, "a trailer field may not be " + std::string(trailer));
         }
         break;
       }

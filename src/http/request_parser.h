@@ -2,6 +2,11 @@
 // to it: no sockets, clocks or logging, so it can be unit-tested at every byte boundary and
 // fuzzed. It owns one reusable input buffer; requests are views into it (no copies), chunked
 // bodies are decoded in place, and several pipelined requests may sit in the buffer at once.
+// Framing is refused (400) wherever Node's llhttp in strict mode refuses it — repeated or
+// malformed Content-Length, Transfer-Encoding other than a final "chunked", chunk lines not
+// ended by CRLF, whitespace in chunk lines, framing fields in trailers — so that a proxy in
+// front cannot read a request's end differently (docs/serving.md, "HTTP framing"). The one
+// leniency: a bare LF ends a line of the head (RFC 9112 §2.2).
 // Not thread-safe: one parser per connection, used by one thread at a time.
 #pragma once
 

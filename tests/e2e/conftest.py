@@ -9,6 +9,7 @@ import pytest
 from fixtures.browser import SCREENSHOTS
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
+from http_reference import STRICTER_SEEN
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:
@@ -53,8 +54,13 @@ def dashboard(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Where the browser tests saved their screenshots (pytest keeps its last 3 tmp dirs)."""
+    """Where the browser tests saved their screenshots (pytest keeps its last 3 tmp dirs), and
+    the framing cases where leadscore is deliberately stricter than Node."""
     if SCREENSHOTS:
         terminalreporter.section("browser screenshots")
         for screenshot in SCREENSHOTS:
             terminalreporter.write_line(screenshot)
+    if STRICTER_SEEN:
+        terminalreporter.section("HTTP framing: leadscore refuses what Node's parser reads")
+        for name, reason in STRICTER_SEEN:
+            terminalreporter.write_line(f"{name}: {reason}")
