@@ -12,6 +12,7 @@ namespace leadscore::serve {
 struct OpenApiOptions {
   std::string version;            // the leadscore version
   bool api_key_required = false;  // LEADSCORE_API_KEY set: /score* and /admin/* need X-API-Key
+  bool strict_input = false;      // request bodies in pydantic's strict mode, not the seed's lax
 };
 
 // The document as JSON text. Pure; thread-safe.

@@ -9,9 +9,10 @@
 namespace leadscore::serve {
 namespace {
 
-nlohmann::json Document(bool api_key) {
-  auto doc = nlohmann::json::parse(BuildOpenApiDocument(FeatureSpec::Builtin(), {"9.9.9", api_key}),
-                                   nullptr, false);
+nlohmann::json Document(bool api_key, bool strict_input = false) {
+  auto doc = nlohmann::json::parse(
+      BuildOpenApiDocument(FeatureSpec::Builtin(), {"9.9.9", api_key, strict_input}), nullptr,
+      false);
   EXPECT_FALSE(doc.is_discarded());
   return doc;
 }
@@ -50,6 +51,17 @@ TEST(OpenApi, LeadSchemaFollowsTheFeatureSpec) {
   }
   EXPECT_EQ(doc["components"]["schemas"]["BatchRequest"]["properties"]["leads"]["maxItems"],
             api::kMaxBatchLeads);
+}
+
+TEST(OpenApi, LeadTypesAreFastApisInBothInputModesAndTheDescriptionSaysWhichMode) {
+  const auto lax = Document(false);
+  const auto strict = Document(false, true);
+  const auto& lax_lead = lax["components"]["schemas"]["Lead"];
+  const auto& strict_lead = strict["components"]["schemas"]["Lead"];
+  // FastAPI publishes "integer" and "boolean" for a lax model too.
+  EXPECT_EQ(lax_lead["properties"], strict_lead["properties"]);
+  EXPECT_NE(lax_lead["description"].get<std::string>().find("lax mode"), std::string::npos);
+  EXPECT_NE(strict_lead["description"].get<std::string>().find("strict mode"), std::string::npos);
 }
 
 TEST(OpenApi, ApiKeySecurityOnlyWhenAKeyIsRequired) {
