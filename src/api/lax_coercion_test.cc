@@ -189,7 +189,6 @@ struct FloatIntCase {
 };
 
 TEST(LaxCoercion, TakesWholeFloatsAsIntegersLikePydantic) {
-  constexpr double inf = kInf;
   const FloatIntCase cases[] = {
       {5.0, Coercion::kValue, false, 5u},
       {-0.0, Coercion::kValue, false, 0u},
@@ -204,8 +203,8 @@ TEST(LaxCoercion, TakesWholeFloatsAsIntegersLikePydantic) {
       {-9.223372036854775e+18, Coercion::kValue, true, 9223372036854774784u},
       {-9.223372036854776e+18, Coercion::kIntParsingSize, false, 0u},
       {1e+300, Coercion::kIntParsingSize, false, 0u},
-      {inf, Coercion::kFiniteNumber, false, 0u},
-      {-inf, Coercion::kFiniteNumber, false, 0u},
+      {kInf, Coercion::kFiniteNumber, false, 0u},
+      {-kInf, Coercion::kFiniteNumber, false, 0u},
   };
   for (const FloatIntCase& c : cases) {
     LaxInt got;
@@ -222,7 +221,6 @@ struct FloatBoolCase {
 };
 
 TEST(LaxCoercion, TakesZeroAndOneFloatsAsBooleansLikePydantic) {
-  constexpr double inf = kInf;
   const FloatBoolCase cases[] = {
       {0.0, Coercion::kValue, false},
       {-0.0, Coercion::kValue, false},
@@ -233,7 +231,7 @@ TEST(LaxCoercion, TakesZeroAndOneFloatsAsBooleansLikePydantic) {
       {1e+300, Coercion::kBoolType, false},
       {9.223372036854775e+18, Coercion::kBoolParsing, false},
       {9.223372036854776e+18, Coercion::kBoolType, false},
-      {inf, Coercion::kBoolType, false},
+      {kInf, Coercion::kBoolType, false},
   };
   for (const FloatBoolCase& c : cases) {
     bool got = !c.flag;

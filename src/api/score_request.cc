@@ -71,13 +71,12 @@ TypeError TypeErrorOf(Problem problem) {
     case Problem::kBoolParsing:
       return {"bool_parsing", kBoolParsingMsg};
     case Problem::kStringType:
-      break;
-    case Problem::kMissing:
+    case Problem::kMissing:  // not type errors: never asked
     case Problem::kValid:
     case Problem::kNegative:
     case Problem::kTooLarge:
     case Problem::kTooLong:
-      break;  // not type errors: never asked
+      break;
   }
   return {"string_type", kStringTypeMsg};
 }

@@ -221,9 +221,12 @@ TEST(ScoreRequest, EchoesALargeObjectAsEmpty) {
 TEST(ScoreRequest, RejectsABodyThatIsNotAnObject) {
   const std::string msg = "Input should be a valid dictionary or object to extract fields from";
   for (const std::string input : {"[]", "[1,2]", "5", "\"x\"", "null"}) {
-    EXPECT_EQ(ScoreErrors(input),
-              R"({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":")" + msg +
-                  R"(","input":)" + input + "}]}");
+    std::string expected = R"({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":")";
+    expected += msg;
+    expected += R"(","input":)";
+    expected += input;
+    expected += "}]}";
+    EXPECT_EQ(ScoreErrors(input), expected);
   }
 }
 
