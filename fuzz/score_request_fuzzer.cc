@@ -1,8 +1,10 @@
-// Feeds arbitrary bytes to the /score and /score/batch parsers and checks what
-// api/score_request.h promises: no crash, leak or undefined behaviour; ok() exactly when there
-// are no errors; valid leads within the spec's limits; every error well formed, with a bounded
-// JSON `input`; a syntax error reported alone; the 422 body valid JSON. It also checks that a
-// body parsed as /score gives the same values and errors as item 0 of a batch.
+// Feeds arbitrary bytes to the /score and /score/batch parsers, in lax and in strict mode, and
+// checks what api/score_request.h promises: no crash, leak or undefined behaviour; ok() exactly
+// when there are no errors; valid leads within the spec's limits; every error well formed, with
+// a bounded JSON `input`; a syntax error reported alone; the 422 body valid JSON. It also checks
+// that a body parsed as /score gives the same values and errors as item 0 of a batch, and that
+// lax mode only adds to strict mode: what strict mode accepts, lax mode accepts as the same lead,
+// and a syntax error is one in both.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -52,18 +54,12 @@ void CheckLead(const FeatureSpec& spec, const LeadValues& values) {
 }
 
 void CheckErrors(const ParseOutcome& outcome) {
-  static const std::set<std::string> kTypes = {"json_invalid",
-                                               "missing",
-                                               "int_type",
-                                               "bool_type",
-                                               "string_type",
-                                               "list_type",
-                                               "model_attributes_type",
-                                               "value_error",
-                                               "less_than_equal",
-                                               "greater_than_equal",
-                                               "string_too_long",
-                                               "too_long"};
+  static const std::set<std::string> kTypes = {
+      "json_invalid",     "missing",         "int_type",           "int_parsing",
+      "int_parsing_size", "int_from_float",  "finite_number",      "bool_type",
+      "bool_parsing",     "string_type",     "list_type",          "model_attributes_type",
+      "value_error",      "less_than_equal", "greater_than_equal", "string_too_long",
+      "too_long"};
   Require(outcome.ok() == outcome.errors.empty(), "ok() iff no errors");
   for (const FieldError& error : outcome.errors) {
     Require(kTypes.count(error.type) == 1, "a known pydantic type");
@@ -89,12 +85,12 @@ bool IsSyntaxError(const ParseOutcome& outcome) {
 }
 
 // The same lead as item 0 of a batch: same values, same errors under ["body","leads",0].
-void CheckBatchAgrees(std::string_view body, const FeatureSpec& spec, const ParseOutcome& single,
-                      const LeadValues& values) {
+void CheckBatchAgrees(std::string_view body, const FeatureSpec& spec, InputMode mode,
+                      const ParseOutcome& single, const LeadValues& values) {
   if (body.empty() || body.substr(0, 3) == "\xEF\xBB\xBF" || IsSyntaxError(single)) return;
   const std::string wrapped = R"({"leads":[)" + std::string(body) + "]}";
   std::vector<LeadValues> leads;
-  const ParseOutcome batch = ParseBatchRequest(wrapped, spec, leads);
+  const ParseOutcome batch = ParseBatchRequest(wrapped, spec, leads, mode);
   if (IsSyntaxError(batch)) {
     // Only the two extra levels of nesting can make valid JSON invalid.
     Require(batch.errors[0].ctx == R"({"error":"Maximum nesting depth exceeded"})",
@@ -114,6 +110,30 @@ void CheckBatchAgrees(std::string_view body, const FeatureSpec& spec, const Pars
   if (single.ok()) Require(leads.size() == 1 && leads[0] == values, "the same values in a batch");
 }
 
+// One mode's checks; returns the /score outcome and values, and the batch outcome and leads.
+struct ModeResult {
+  ParseOutcome single;
+  LeadValues values;
+  ParseOutcome batch;
+  std::vector<LeadValues> leads;
+};
+
+ModeResult CheckMode(std::string_view body, const FeatureSpec& spec, InputMode mode) {
+  ModeResult result;
+  result.single = ParseScoreRequest(body, spec, result.values, mode);
+  CheckErrors(result.single);
+  if (result.single.ok()) CheckLead(spec, result.values);
+  CheckBatchAgrees(body, spec, mode, result.single, result.values);
+
+  result.batch = ParseBatchRequest(body, spec, result.leads, mode);
+  CheckErrors(result.batch);
+  if (result.batch.ok()) {
+    Require(result.leads.size() <= kMaxBatchLeads, "at most kMaxBatchLeads leads");
+    for (const LeadValues& lead : result.leads) CheckLead(spec, lead);
+  }
+  return result;
+}
+
 }  // namespace
 }  // namespace leadscore::api
 
@@ -123,18 +143,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   const FeatureSpec& spec = FeatureSpec::Builtin();
 
-  LeadValues values;
-  const ParseOutcome single = ParseScoreRequest(body, spec, values);
-  CheckErrors(single);
-  if (single.ok()) CheckLead(spec, values);
-  CheckBatchAgrees(body, spec, single, values);
-
-  std::vector<LeadValues> leads;
-  const ParseOutcome batch = ParseBatchRequest(body, spec, leads);
-  CheckErrors(batch);
-  if (batch.ok()) {
-    Require(leads.size() <= kMaxBatchLeads, "at most kMaxBatchLeads leads");
-    for (const LeadValues& lead : leads) CheckLead(spec, lead);
+  const ModeResult lax = CheckMode(body, spec, InputMode::kLax);
+  const ModeResult strict = CheckMode(body, spec, InputMode::kStrict);
+  Require(IsSyntaxError(lax.single) == IsSyntaxError(strict.single), "the same JSON in both modes");
+  if (strict.single.ok()) {
+    Require(lax.single.ok() && lax.values == strict.values, "lax accepts what strict accepts");
+  }
+  if (strict.batch.ok()) {
+    Require(lax.batch.ok() && lax.leads == strict.leads, "lax accepts the batches strict accepts");
   }
   return 0;
 }

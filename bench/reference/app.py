@@ -19,27 +19,11 @@ from typing import Literal
 import numpy as np
 import xgboost as xgb
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from lead import lead_model, strict_from_environment
+from pydantic import BaseModel
 
-MAX_COUNT = 1_000_000  # leadscore's bound on counts (api/request_limits.h)
-
-
-class Lead(BaseModel):
-    """The seed's request body."""
-
-    model_config = ConfigDict(strict=True)
-
-    sessions: int = Field(ge=0, le=MAX_COUNT)
-    engaged_sessions: int = Field(ge=0, le=MAX_COUNT)
-    page_views: int = Field(ge=0, le=MAX_COUNT)
-    channel: str = Field(max_length=64)
-    is_first_visit: bool
-
-    @model_validator(mode="after")
-    def _engaged_at_most_sessions(self) -> Lead:
-        if self.engaged_sessions > self.sessions:
-            raise ValueError("engaged_sessions must be less than or equal to sessions")
-        return self
+# The seed's model is lax; LEADSCORE_STRICT_INPUT=1 compares with `leadscore serve --strict-input`.
+Lead = lead_model(strict=strict_from_environment())
 
 
 class Score(BaseModel):

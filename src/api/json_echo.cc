@@ -1,8 +1,7 @@
 #include "api/json_echo.h"
 
-#include <charconv>
+#include <cmath>
 #include <cstdint>
-#include <system_error>
 #include <vector>
 
 #include "api/json_scanner.h"
@@ -10,42 +9,6 @@
 
 namespace leadscore::api {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// For a number std::from_chars found out of range: true when it is tiny (Python reads 0.0),
-// false when it is huge (Python reads inf). Compares the decimal exponent of its first
-// significant digit with zero.
-bool IsUnderflow(std::string_view number) {
-  size_t i = number[0] == '-' ? 1 : 0;
-  int64_t magnitude = 0;
-  bool significant = false;
-  for (; i < number.size() && IsDigit(number[i]); ++i) {
-    if (significant || number[i] != '0') {
-      magnitude += significant ? 1 : 0;
-      significant = true;
-    }
-  }
-  if (i < number.size() && number[i] == '.') {
-    for (++i; i < number.size() && IsDigit(number[i]); ++i) {
-      if (!significant) {
-        --magnitude;
-        significant = number[i] != '0';
-      }
-    }
-  }
-  int64_t exponent = 0;
-  if (i < number.size() && (number[i] == 'e' || number[i] == 'E')) {
-    ++i;
-    const bool negative = number[i] == '-';
-    if (number[i] == '-' || number[i] == '+') ++i;
-    for (; i < number.size(); ++i) {
-      if (exponent < 1'000'000'000) exponent = exponent * 10 + (number[i] - '0');
-    }
-    if (negative) exponent = -exponent;
-  }
-  return magnitude + exponent < 0;
-}
 
 // Writes one value from a scanner over already-validated JSON; false on overflow of
 // `max_bytes` (or, defensively, on a scan error).
@@ -148,17 +111,13 @@ class Echo {
       }
       return Fits();
     }
-    double value = 0;
-    const auto parsed =
-        std::from_chars(number.text.data(), number.text.data() + number.text.size(), value);
-    if (parsed.ec == std::errc()) {
-      writer_.Double(value);
-    } else if (IsUnderflow(number.text)) {
-      writer_.Double(number.text[0] == '-' ? -0.0 : 0.0);
-    } else {
+    const double value = JsonNumberToDouble(number.text);
+    if (std::isinf(value)) {
       // Python's inf: JSON has no such number, and echoing the digits would make strict
       // clients (nlohmann, say) refuse the whole 422 body.
       writer_.Null();
+    } else {
+      writer_.Double(value);
     }
     return Fits();
   }

@@ -1,7 +1,10 @@
 #include "api/json_scanner.h"
 
 #include <array>
+#include <charconv>
 #include <cstdint>
+#include <limits>
+#include <system_error>
 
 #include "api/utf8.h"
 
@@ -116,6 +119,40 @@ bool DecodeInto(std::string_view raw, Sink&& sink) {
     if (!sink(utf8, EncodeUtf8(static_cast<uint32_t>(cp), utf8))) return false;
   }
   return true;
+}
+
+// For a number std::from_chars found out of range: true when it is tiny (Python reads 0.0),
+// false when it is huge (Python reads inf). Compares the decimal exponent of its first
+// significant digit with zero.
+bool IsUnderflow(std::string_view number) {
+  size_t i = number[0] == '-' ? 1 : 0;
+  int64_t magnitude = 0;
+  bool significant = false;
+  for (; i < number.size() && IsDigit(number[i]); ++i) {
+    if (significant || number[i] != '0') {
+      magnitude += significant ? 1 : 0;
+      significant = true;
+    }
+  }
+  if (i < number.size() && number[i] == '.') {
+    for (++i; i < number.size() && IsDigit(number[i]); ++i) {
+      if (!significant) {
+        --magnitude;
+        significant = number[i] != '0';
+      }
+    }
+  }
+  int64_t exponent = 0;
+  if (i < number.size() && (number[i] == 'e' || number[i] == 'E')) {
+    ++i;
+    const bool negative = number[i] == '-';
+    if (number[i] == '-' || number[i] == '+') ++i;
+    for (; i < number.size(); ++i) {
+      if (exponent < 1'000'000'000) exponent = exponent * 10 + (number[i] - '0');
+    }
+    if (negative) exponent = -exponent;
+  }
+  return magnitude + exponent < 0;
 }
 
 }  // namespace
@@ -338,6 +375,14 @@ DecodedPrefix DecodeJsonString(std::string_view raw, char* buffer, size_t capaci
     return fit == length;
   });
   return DecodedPrefix{used, complete};
+}
+
+double JsonNumberToDouble(std::string_view number) {
+  double value = 0;
+  const auto parsed = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (parsed.ec == std::errc()) return value;
+  const double limit = IsUnderflow(number) ? 0.0 : std::numeric_limits<double>::infinity();
+  return number[0] == '-' ? -limit : limit;
 }
 
 size_t CodePointOffset(std::string_view text, size_t byte_offset) {

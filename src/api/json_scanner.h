@@ -108,6 +108,10 @@ struct DecodedPrefix {
 };
 DecodedPrefix DecodeJsonString(std::string_view raw, char* buffer, size_t capacity);
 
+// The float Python's json reads for a JSON number with a fraction or exponent (`number` as
+// ScanNumber accepted it): correctly rounded, ±inf beyond the double range, ±0.0 below it.
+double JsonNumberToDouble(std::string_view number);
+
 // The position Python reports for a byte offset: code points before it. `text` must be valid
 // UTF-8 up to `byte_offset` (the scanner guarantees that for the offsets it reports).
 size_t CodePointOffset(std::string_view text, size_t byte_offset);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -237,6 +239,21 @@ TEST(JsonScanner, CountsCodePointsForPositions) {
   EXPECT_EQ(CodePointOffset("a\xC3\xA9\xF0\x9F\x98\x80z", 3), 2u);
   EXPECT_EQ(CodePointOffset("a\xC3\xA9\xF0\x9F\x98\x80z", 7), 3u);
   EXPECT_EQ(CodePointOffset("ab", 10), 2u);
+}
+
+TEST(JsonScanner, ReadsFloatsAsPythonsFloatDoes) {
+  EXPECT_EQ(JsonNumberToDouble("5.0"), 5.0);
+  EXPECT_EQ(JsonNumberToDouble("1E2"), 100.0);
+  EXPECT_EQ(JsonNumberToDouble("0.1"), 0.1);
+  EXPECT_EQ(JsonNumberToDouble("5.000000000000000001"), 5.0);  // correctly rounded
+  EXPECT_EQ(JsonNumberToDouble("5e-324"), std::numeric_limits<double>::denorm_min());
+  EXPECT_EQ(JsonNumberToDouble("1e400"), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(JsonNumberToDouble("-1e400"), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(JsonNumberToDouble("1e-400"), 0.0);
+  EXPECT_TRUE(std::signbit(JsonNumberToDouble("-1e-400")));
+  EXPECT_EQ(JsonNumberToDouble("0.0000001e-400"), 0.0);
+  EXPECT_EQ(JsonNumberToDouble("100000000000000000000e300"),
+            std::numeric_limits<double>::infinity());
 }
 
 }  // namespace

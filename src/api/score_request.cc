@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <system_error>
 
 #include "api/json_echo.h"
 #include "api/json_scanner.h"
+#include "api/lax_coercion.h"
 
 namespace leadscore::api {
 namespace {
@@ -17,7 +16,16 @@ constexpr std::string_view kLeadsField = "leads";
 // pydantic v2's error types and messages (pydantic_core), verified against pydantic 2.14.
 constexpr std::string_view kMissingMsg = "Field required";
 constexpr std::string_view kIntTypeMsg = "Input should be a valid integer";
+constexpr std::string_view kIntParsingMsg =
+    "Input should be a valid integer, unable to parse string as an integer";
+constexpr std::string_view kIntParsingSizeMsg =
+    "Unable to parse input string as an integer, exceeded maximum size";
+constexpr std::string_view kIntFromFloatMsg =
+    "Input should be a valid integer, got a number with a fractional part";
+constexpr std::string_view kFiniteNumberMsg = "Input should be a finite number";
 constexpr std::string_view kBoolTypeMsg = "Input should be a valid boolean";
+constexpr std::string_view kBoolParsingMsg =
+    "Input should be a valid boolean, unable to interpret input";
 constexpr std::string_view kStringTypeMsg = "Input should be a valid string";
 constexpr std::string_view kListTypeMsg = "Input should be a valid list";
 constexpr std::string_view kModelAttributesTypeMsg =
@@ -28,12 +36,71 @@ enum class Problem : uint8_t {
   kMissing,
   kValid,
   kIntType,
+  kIntParsing,
+  kIntParsingSize,
+  kIntFromFloat,
+  kFiniteNumber,
   kBoolType,
+  kBoolParsing,
   kStringType,
   kNegative,
   kTooLarge,
   kTooLong,
 };
+
+// A value's type error as pydantic reports it (none has a ctx).
+struct TypeError {
+  std::string_view type;
+  std::string_view msg;
+};
+
+TypeError TypeErrorOf(Problem problem) {
+  switch (problem) {
+    case Problem::kIntType:
+      return {"int_type", kIntTypeMsg};
+    case Problem::kIntParsing:
+      return {"int_parsing", kIntParsingMsg};
+    case Problem::kIntParsingSize:
+      return {"int_parsing_size", kIntParsingSizeMsg};
+    case Problem::kIntFromFloat:
+      return {"int_from_float", kIntFromFloatMsg};
+    case Problem::kFiniteNumber:
+      return {"finite_number", kFiniteNumberMsg};
+    case Problem::kBoolType:
+      return {"bool_type", kBoolTypeMsg};
+    case Problem::kBoolParsing:
+      return {"bool_parsing", kBoolParsingMsg};
+    case Problem::kStringType:
+    case Problem::kMissing:  // not type errors: never asked
+    case Problem::kValid:
+    case Problem::kNegative:
+    case Problem::kTooLarge:
+    case Problem::kTooLong:
+      break;
+  }
+  return {"string_type", kStringTypeMsg};
+}
+
+// The error of a lax coercion that failed.
+Problem ProblemOf(Coercion coercion) {
+  switch (coercion) {
+    case Coercion::kIntParsing:
+      return Problem::kIntParsing;
+    case Coercion::kIntParsingSize:
+      return Problem::kIntParsingSize;
+    case Coercion::kIntFromFloat:
+      return Problem::kIntFromFloat;
+    case Coercion::kFiniteNumber:
+      return Problem::kFiniteNumber;
+    case Coercion::kBoolParsing:
+      return Problem::kBoolParsing;
+    case Coercion::kBoolType:
+      return Problem::kBoolType;
+    case Coercion::kValue:
+      break;
+  }
+  return Problem::kValid;
+}
 
 // A field's state and where its (last) value lies in the body, for the error's echo.
 struct Slot {
@@ -73,34 +140,69 @@ std::string_view WithoutBom(std::string_view body) {
   return body.substr(0, kBom.size()) == kBom ? body.substr(kBom.size()) : body;
 }
 
-// A member's decoded key. Unescaped keys (nearly all) are used in place; escaped ones are
-// decoded into `buffer`, or into `spill` in the rare case they do not fit.
-std::string_view KeyText(const JsonString& key, std::array<char, 128>& buffer, std::string& spill) {
-  if (!key.has_escapes) return key.raw;
-  const DecodedPrefix decoded = DecodeJsonString(key.raw, buffer.data(), buffer.size());
+// A string's (a member's key, a count's text) decoded text. Unescaped ones (nearly all) are
+// used in place; escaped ones are decoded into `buffer`, or into `spill` in the rare case they
+// do not fit.
+std::string_view StringText(const JsonString& text, std::array<char, 128>& buffer,
+                            std::string& spill) {
+  if (!text.has_escapes) return text.raw;
+  const DecodedPrefix decoded = DecodeJsonString(text.raw, buffer.data(), buffer.size());
   if (decoded.complete) return std::string_view(buffer.data(), decoded.length);
-  AppendDecodedJsonString(key.raw, spill);
+  AppendDecodedJsonString(text.raw, spill);
   return spill;
 }
 
-Problem ClassifyCount(const JsonNumber& number, double& value) {
-  if (!number.is_integer) return Problem::kIntType;
-  std::string_view digits = number.text;
-  const bool negative = digits[0] == '-';
-  if (negative) digits.remove_prefix(1);
-  if (digits == "0") {  // also "-0", which Python reads as 0
+// A count's range checks (ge=0, le=kMaxCount) on an integer however it was read. Zero may be
+// negative ("-0", -0.0), which Python reads as 0; a saturated magnitude is just "too large".
+Problem CheckCount(const LaxInt& number, double& value) {
+  if (number.magnitude == 0) {
     value = 0;
     return Problem::kValid;
   }
-  if (negative) return Problem::kNegative;
-  uint64_t parsed = 0;
-  const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-  // Out of uint64 range is still just "too large", never an overflow.
-  if (result.ec != std::errc() || parsed > static_cast<uint64_t>(kMaxCount)) {
-    return Problem::kTooLarge;
-  }
-  value = static_cast<double>(parsed);
+  if (number.negative) return Problem::kNegative;
+  if (number.magnitude > static_cast<uint64_t>(kMaxCount)) return Problem::kTooLarge;
+  value = static_cast<double>(number.magnitude);
   return Problem::kValid;
+}
+
+// Lax mode: a count sent as a JSON float or string.
+Problem CountFromFloat(const JsonNumber& number, double& value) {
+  LaxInt parsed;
+  const Coercion coercion = IntFromFloat(JsonNumberToDouble(number.text), parsed);
+  return coercion == Coercion::kValue ? CheckCount(parsed, value) : ProblemOf(coercion);
+}
+
+Problem CountFromString(const JsonString& text, double& value) {
+  std::array<char, 128> buffer;
+  std::string spill;  // only for escaped strings beyond the buffer, never a plausible count
+  LaxInt parsed;
+  const Coercion coercion = IntFromString(StringText(text, buffer, spill), parsed);
+  return coercion == Coercion::kValue ? CheckCount(parsed, value) : ProblemOf(coercion);
+}
+
+// Lax mode: a flag sent as a JSON number or string.
+Problem FlagFromNumber(const JsonNumber& number, double& value) {
+  bool flag = false;
+  const Coercion coercion = number.is_integer
+                                ? BoolFromInteger(ReadJsonInteger(number.text), flag)
+                                : BoolFromFloat(JsonNumberToDouble(number.text), flag);
+  value = flag ? 1 : 0;
+  return coercion == Coercion::kValue ? Problem::kValid : ProblemOf(coercion);
+}
+
+Problem FlagFromString(const JsonString& text, double& value) {
+  // No word is longer than 5 bytes: a longer text is not one of them, decoded or not.
+  std::array<char, 8> buffer;
+  std::string_view decoded = text.raw;
+  if (text.has_escapes) {
+    const DecodedPrefix prefix = DecodeJsonString(text.raw, buffer.data(), buffer.size());
+    if (!prefix.complete) return Problem::kBoolParsing;
+    decoded = std::string_view(buffer.data(), prefix.length);
+  }
+  bool flag = false;
+  const Coercion coercion = BoolFromString(decoded, flag);
+  value = flag ? 1 : 0;
+  return coercion == Coercion::kValue ? Problem::kValid : ProblemOf(coercion);
 }
 
 std::string CtxObject(std::string_view key, int64_t value) {
@@ -115,8 +217,14 @@ std::string CtxObject(std::string_view key, int64_t value) {
 
 class RequestParser {
  public:
-  RequestParser(std::string_view text, const FeatureSpec& spec, std::vector<FieldError>& errors)
-      : text_(text), spec_(spec), errors_(errors), scanner_(text), slots_(spec.features.size()) {}
+  RequestParser(std::string_view text, const FeatureSpec& spec, InputMode mode,
+                std::vector<FieldError>& errors)
+      : text_(text),
+        spec_(spec),
+        lax_(mode == InputMode::kLax),
+        errors_(errors),
+        scanner_(text),
+        slots_(spec.features.size()) {}
 
   // Parses the whole body with `parse_value` (which scans the top-level value); a syntax
   // error anywhere replaces every other error, as Python's json fails before pydantic runs.
@@ -194,7 +302,7 @@ class RequestParser {
       if (!more) break;
       std::array<char, 128> buffer;
       std::string spill;
-      if (KeyText(key, buffer, spill) != kLeadsField) {
+      if (StringText(key, buffer, spill) != kLeadsField) {
         if (!scanner_.SkipValue()) return false;
         continue;
       }
@@ -258,7 +366,7 @@ class RequestParser {
   size_t FeatureIndex(const JsonString& key) const {
     std::array<char, 128> buffer;
     std::string spill;
-    const std::string_view name = KeyText(key, buffer, spill);
+    const std::string_view name = StringText(key, buffer, spill);
     for (size_t i = 0; i < spec_.features.size(); ++i) {
       if (spec_.features[i].name == name) return i;
     }
@@ -268,21 +376,40 @@ class RequestParser {
   // Scans one field's value at the cursor. False only on a syntax error.
   bool ParseField(const Feature& feature, Problem& problem, double& value) {
     const char first = scanner_.Peek();
+    const bool number = first == '-' || IsDigit(first);
+    const bool boolean = first == 't' || first == 'f';
     switch (feature.type) {
       case FeatureType::kCount:
-        if (first == '-' || IsDigit(first)) {
-          JsonNumber number;
-          if (!scanner_.ScanNumber(number)) return false;
-          problem = ClassifyCount(number, value);
+        if (number) {
+          JsonNumber scanned;
+          if (!scanner_.ScanNumber(scanned)) return false;
+          problem = scanned.is_integer ? CheckCount(ReadJsonInteger(scanned.text), value)
+                    : lax_             ? CountFromFloat(scanned, value)
+                                       : Problem::kIntType;
           return true;
         }
+        if (lax_ && first == '"') {
+          JsonString text;
+          if (!scanner_.ScanString(text)) return false;
+          problem = CountFromString(text, value);
+          return true;
+        }
+        if (lax_ && boolean) return ScanBoolean(problem, value);
         problem = Problem::kIntType;
         return scanner_.SkipValue();
       case FeatureType::kFlag:
-        if (first == 't' || first == 'f') {
-          value = first == 't' ? 1 : 0;
-          problem = Problem::kValid;
-          return scanner_.ScanLiteral(first == 't' ? "true" : "false");
+        if (boolean) return ScanBoolean(problem, value);
+        if (lax_ && number) {
+          JsonNumber scanned;
+          if (!scanner_.ScanNumber(scanned)) return false;
+          problem = FlagFromNumber(scanned, value);
+          return true;
+        }
+        if (lax_ && first == '"') {
+          JsonString text;
+          if (!scanner_.ScanString(text)) return false;
+          problem = FlagFromString(text, value);
+          return true;
         }
         problem = Problem::kBoolType;
         return scanner_.SkipValue();
@@ -310,6 +437,14 @@ class RequestParser {
       }
     }
     return false;
+  }
+
+  // true or false at the cursor (a flag's value, or a count's 1 or 0 in lax mode).
+  bool ScanBoolean(Problem& problem, double& value) {
+    const bool truth = scanner_.Peek() == 't';
+    value = truth ? 1 : 0;
+    problem = Problem::kValid;
+    return scanner_.ScanLiteral(truth ? "true" : "false");
   }
 
   // The lead's errors in spec order, or its `at_most` check once every field is valid.
@@ -344,14 +479,17 @@ class RequestParser {
           AddError(std::move(loc), "missing", kMissingMsg, lead_echo, "");
           break;
         case Problem::kIntType:
-          AddError(std::move(loc), "int_type", kIntTypeMsg, Echo(slot.begin, slot.end), "");
-          break;
+        case Problem::kIntParsing:
+        case Problem::kIntParsingSize:
+        case Problem::kIntFromFloat:
+        case Problem::kFiniteNumber:
         case Problem::kBoolType:
-          AddError(std::move(loc), "bool_type", kBoolTypeMsg, Echo(slot.begin, slot.end), "");
+        case Problem::kBoolParsing:
+        case Problem::kStringType: {
+          const TypeError error = TypeErrorOf(slot.problem);
+          AddError(std::move(loc), error.type, error.msg, Echo(slot.begin, slot.end), "");
           break;
-        case Problem::kStringType:
-          AddError(std::move(loc), "string_type", kStringTypeMsg, Echo(slot.begin, slot.end), "");
-          break;
+        }
         case Problem::kNegative:
           AddError(std::move(loc), "greater_than_equal",
                    "Input should be greater than or equal to 0", Echo(slot.begin, slot.end),
@@ -392,6 +530,7 @@ class RequestParser {
 
   std::string_view text_;
   const FeatureSpec& spec_;
+  const bool lax_;
   std::vector<FieldError>& errors_;
   JsonScanner scanner_;
   SlotTable slots_;
@@ -404,27 +543,28 @@ FieldError MissingBody() {
 
 }  // namespace
 
-ParseOutcome ParseScoreRequest(std::string_view body, const FeatureSpec& spec, LeadValues& values) {
+ParseOutcome ParseScoreRequest(std::string_view body, const FeatureSpec& spec, LeadValues& values,
+                               InputMode mode) {
   ParseOutcome outcome;
   values.resize(spec.features.size());
   if (body.empty()) {
     outcome.errors.push_back(MissingBody());
     return outcome;
   }
-  RequestParser parser(WithoutBom(body), spec, outcome.errors);
+  RequestParser parser(WithoutBom(body), spec, mode, outcome.errors);
   parser.ParseBody([&] { return parser.ParseLead(LeadLocation{}, values); });
   return outcome;
 }
 
 ParseOutcome ParseBatchRequest(std::string_view body, const FeatureSpec& spec,
-                               std::vector<LeadValues>& leads) {
+                               std::vector<LeadValues>& leads, InputMode mode) {
   ParseOutcome outcome;
   if (body.empty()) {
     leads.clear();
     outcome.errors.push_back(MissingBody());
     return outcome;
   }
-  RequestParser parser(WithoutBom(body), spec, outcome.errors);
+  RequestParser parser(WithoutBom(body), spec, mode, outcome.errors);
   parser.ParseBody([&] { return parser.ParseBatch(leads); });
   return outcome;
 }

@@ -12,9 +12,10 @@ namespace leadscore::api {
 namespace {
 
 // The expected 422 bodies below are what FastAPI 0.165 + pydantic 2.14 answered for the same
-// request bodies, with a strict model declaring the spec's features in spec order
-// (counts Field(ge=0, le=1_000_000), channel Field(max_length=64), and a model validator
-// raising ValueError("engaged_sessions must be less than or equal to sessions")).
+// request bodies, with a model declaring the spec's features in spec order (counts
+// Field(ge=0, le=1_000_000), channel Field(max_length=64), and a model validator raising
+// ValueError("engaged_sessions must be less than or equal to sessions")): a plain model for lax
+// mode, the default, and one with ConfigDict(strict=True) for the tests that pass kStrict.
 
 const FeatureSpec& Spec() { return FeatureSpec::Builtin(); }
 
@@ -23,16 +24,24 @@ constexpr std::string_view kExample =
     R"("is_first_visit": false})";
 
 // The 422 body for a /score request, or "OK".
-std::string ScoreErrors(std::string_view body) {
+std::string ScoreErrors(std::string_view body, InputMode mode = InputMode::kLax) {
   LeadValues values;
-  const ParseOutcome outcome = ParseScoreRequest(body, Spec(), values);
+  const ParseOutcome outcome = ParseScoreRequest(body, Spec(), values, mode);
   return outcome.ok() ? "OK" : ValidationErrorBody(outcome.errors);
 }
 
-std::string BatchErrors(std::string_view body) {
+std::string BatchErrors(std::string_view body, InputMode mode = InputMode::kLax) {
   std::vector<LeadValues> leads;
-  const ParseOutcome outcome = ParseBatchRequest(body, Spec(), leads);
+  const ParseOutcome outcome = ParseBatchRequest(body, Spec(), leads, mode);
   return outcome.ok() ? "OK" : ValidationErrorBody(outcome.errors);
+}
+
+// The values of a /score request that must be valid.
+LeadValues Values(std::string_view body, InputMode mode = InputMode::kLax) {
+  LeadValues values;
+  const ParseOutcome outcome = ParseScoreRequest(body, Spec(), values, mode);
+  EXPECT_TRUE(outcome.ok()) << body << ": " << ValidationErrorBody(outcome.errors);
+  return values;
 }
 
 std::string JsonInvalid(size_t position, std::string_view reason) {
@@ -103,17 +112,19 @@ TEST(ScoreRequest, TakesTheLastValueOfARepeatedKey) {
       R"({"detail":[{"type":"value_error","loc":["body"],"msg":"Value error, engaged_sessions must be less than or equal to sessions","input":{"sessions":1,"engaged_sessions":3,"page_views":12,"channel":"x","is_first_visit":false},"ctx":{"error":{}}}]})");
 }
 
-TEST(ScoreRequest, RejectsStringsFloatsAndNullForCountsAndNumbersForFlags) {
+TEST(ScoreRequest, StrictModeRejectsStringsFloatsAndNullForCountsAndNumbersForFlags) {
   EXPECT_EQ(
       ScoreErrors(
-          R"({"sessions": "5", "engaged_sessions": 5.0, "page_views": null, "channel": 3, "is_first_visit": 1})"),
+          R"({"sessions": "5", "engaged_sessions": 5.0, "page_views": null, "channel": 3, "is_first_visit": 1})",
+          InputMode::kStrict),
       R"({"detail":[{"type":"int_type","loc":["body","sessions"],"msg":"Input should be a valid integer","input":"5"},{"type":"int_type","loc":["body","engaged_sessions"],"msg":"Input should be a valid integer","input":5.0},{"type":"int_type","loc":["body","page_views"],"msg":"Input should be a valid integer","input":null},{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":1},{"type":"string_type","loc":["body","channel"],"msg":"Input should be a valid string","input":3}]})");
 }
 
-TEST(ScoreRequest, RejectsBoolsAndContainersForCountsFlagsAndCategories) {
+TEST(ScoreRequest, StrictModeRejectsBoolsAndContainersForCountsFlagsAndCategories) {
   EXPECT_EQ(
       ScoreErrors(
-          R"({"sessions": true, "engaged_sessions": false, "page_views": [1], "channel": {"a":1}, "is_first_visit": [true]})"),
+          R"({"sessions": true, "engaged_sessions": false, "page_views": [1], "channel": {"a":1}, "is_first_visit": [true]})",
+          InputMode::kStrict),
       R"({"detail":[{"type":"int_type","loc":["body","sessions"],"msg":"Input should be a valid integer","input":true},{"type":"int_type","loc":["body","engaged_sessions"],"msg":"Input should be a valid integer","input":false},{"type":"int_type","loc":["body","page_views"],"msg":"Input should be a valid integer","input":[1]},{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":[true]},{"type":"string_type","loc":["body","channel"],"msg":"Input should be a valid string","input":{"a":1}}]})");
   EXPECT_EQ(
       ScoreErrors(
@@ -121,21 +132,24 @@ TEST(ScoreRequest, RejectsBoolsAndContainersForCountsFlagsAndCategories) {
       R"({"detail":[{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":null},{"type":"string_type","loc":["body","channel"],"msg":"Input should be a valid string","input":null}]})");
 }
 
-TEST(ScoreRequest, EchoesFloatInputsAsPythonPrintsThem) {
+TEST(ScoreRequest, StrictModeEchoesFloatInputsAsPythonPrintsThem) {
   EXPECT_EQ(
       ScoreErrors(
-          R"({"sessions": 5.5, "engaged_sessions": 0.0, "page_views": 1e2, "channel": "x", "is_first_visit": false})"),
+          R"({"sessions": 5.5, "engaged_sessions": 0.0, "page_views": 1e2, "channel": "x", "is_first_visit": false})",
+          InputMode::kStrict),
       R"({"detail":[{"type":"int_type","loc":["body","sessions"],"msg":"Input should be a valid integer","input":5.5},{"type":"int_type","loc":["body","engaged_sessions"],"msg":"Input should be a valid integer","input":0.0},{"type":"int_type","loc":["body","page_views"],"msg":"Input should be a valid integer","input":100.0}]})");
   EXPECT_EQ(
       ScoreErrors(
-          R"({"sessions": 5, "engaged_sessions": -0, "page_views": -0.0, "channel": "x", "is_first_visit": false})"),
+          R"({"sessions": 5, "engaged_sessions": -0, "page_views": -0.0, "channel": "x", "is_first_visit": false})",
+          InputMode::kStrict),
       R"({"detail":[{"type":"int_type","loc":["body","page_views"],"msg":"Input should be a valid integer","input":-0.0}]})");
 }
 
 TEST(ScoreRequest, RejectsNegativeAndAbsurdCounts) {
   EXPECT_EQ(
       ScoreErrors(
-          R"({"sessions": -1, "engaged_sessions": 3, "page_views": 1000001, "channel": "x", "is_first_visit": "true"})"),
+          R"({"sessions": -1, "engaged_sessions": 3, "page_views": 1000001, "channel": "x", "is_first_visit": "true"})",
+          InputMode::kStrict),
       R"({"detail":[{"type":"greater_than_equal","loc":["body","sessions"],"msg":"Input should be greater than or equal to 0","input":-1,"ctx":{"ge":0}},{"type":"less_than_equal","loc":["body","page_views"],"msg":"Input should be less than or equal to 1000000","input":1000001,"ctx":{"le":1000000}},{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":"true"}]})");
 }
 
@@ -207,9 +221,12 @@ TEST(ScoreRequest, EchoesALargeObjectAsEmpty) {
 TEST(ScoreRequest, RejectsABodyThatIsNotAnObject) {
   const std::string msg = "Input should be a valid dictionary or object to extract fields from";
   for (const std::string input : {"[]", "[1,2]", "5", "\"x\"", "null"}) {
-    EXPECT_EQ(ScoreErrors(input),
-              R"({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":")" + msg +
-                  R"(","input":)" + input + "}]}");
+    std::string expected = R"({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":")";
+    expected += msg;
+    expected += R"(","input":)";
+    expected += input;
+    expected += "}]}";
+    EXPECT_EQ(ScoreErrors(input), expected);
   }
 }
 
@@ -275,6 +292,122 @@ TEST(ScoreRequest, FollowsTheSpecItIsGiven) {
   EXPECT_EQ(outcome.errors[2].loc, (std::vector<LocPart>{std::string("body"), "segment"}));
 }
 
+// --- lax mode (the default): pydantic's coercions ------------------------------------------
+
+TEST(ScoreRequest, LaxModeCoercesCountsFromStringsWholeFloatsAndBooleans) {
+  const double paid_search = Channel("Paid Search");
+  EXPECT_EQ(
+      Values(
+          R"({"sessions": " +0_5.00 ", "engaged_sessions": 3.0, "page_views": "1_200", "is_first_visit": false, "channel": "Paid Search"})"),
+      (LeadValues{5, 3, 1200, 0, paid_search}));
+  EXPECT_EQ(
+      Values(
+          R"({"sessions": true, "engaged_sessions": false, "page_views": 1e2, "is_first_visit": false, "channel": "Paid Search"})"),
+      (LeadValues{1, 0, 100, 0, paid_search}));
+  EXPECT_EQ(
+      Values(
+          R"({"sessions": "\u0035", "engaged_sessions": "-0", "page_views": -0.0, "is_first_visit": false, "channel": "Paid Search"})"),
+      (LeadValues{5, 0, 0, 0, paid_search}));
+  EXPECT_EQ(
+      Values(
+          R"({"sessions": "1000000", "engaged_sessions": 1e-400, "page_views": "\u3000 12\n", "is_first_visit": false, "channel": "Paid Search"})"),
+      (LeadValues{1'000'000, 0, 12, 0, paid_search}));
+}
+
+TEST(ScoreRequest, LaxModeCoercesFlagsFromZeroOneAndPydanticsWords) {
+  const std::string prefix = R"({"sessions": 1, "engaged_sessions": 0, "page_views": 1, )"
+                             R"("channel": "x", "is_first_visit": )";
+  for (const char* yes : {"1", "1.0", "1e0", R"("1")", R"("t")", R"("Y")", R"("on")", R"("YES")",
+                          R"("True")", R"("\u0074rue")"}) {
+    EXPECT_EQ(Values(prefix + yes + "}")[3], 1) << yes;
+  }
+  for (const char* no : {"0", "-0", "0.0", "-0.0", R"("0")", R"("F")", R"("n")", R"("Off")",
+                         R"("no")", R"("false")"}) {
+    EXPECT_EQ(Values(prefix + no + "}")[3], 0) << no;
+  }
+}
+
+TEST(ScoreRequest, LaxModeReportsWhatPydanticCannotCoerce) {
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": "5", "engaged_sessions": 5.0, "page_views": null, "channel": 3, "is_first_visit": 1})"),
+      R"({"detail":[{"type":"int_type","loc":["body","page_views"],"msg":"Input should be a valid integer","input":null},{"type":"string_type","loc":["body","channel"],"msg":"Input should be a valid string","input":3}]})");
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": true, "engaged_sessions": false, "page_views": [1], "channel": {"a":1}, "is_first_visit": [true]})"),
+      R"({"detail":[{"type":"int_type","loc":["body","page_views"],"msg":"Input should be a valid integer","input":[1]},{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":[true]},{"type":"string_type","loc":["body","channel"],"msg":"Input should be a valid string","input":{"a":1}}]})");
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": "5.5", "engaged_sessions": "abc", "page_views": "", "channel": "x", "is_first_visit": "maybe"})"),
+      R"({"detail":[{"type":"int_parsing","loc":["body","sessions"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"5.5"},{"type":"int_parsing","loc":["body","engaged_sessions"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"abc"},{"type":"int_parsing","loc":["body","page_views"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":""},{"type":"bool_parsing","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean, unable to interpret input","input":"maybe"}]})");
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": "1e3", "engaged_sessions": 2.5, "page_views": 1e19, "channel": "x", "is_first_visit": 2})"),
+      R"({"detail":[{"type":"int_parsing","loc":["body","sessions"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"1e3"},{"type":"int_from_float","loc":["body","engaged_sessions"],"msg":"Input should be a valid integer, got a number with a fractional part","input":2.5},{"type":"int_parsing_size","loc":["body","page_views"],"msg":"Unable to parse input string as an integer, exceeded maximum size","input":1e+19},{"type":"bool_parsing","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean, unable to interpret input","input":2}]})");
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": 5.5, "engaged_sessions": 0.0, "page_views": 1e2, "channel": "x", "is_first_visit": false})"),
+      R"({"detail":[{"type":"int_from_float","loc":["body","sessions"],"msg":"Input should be a valid integer, got a number with a fractional part","input":5.5}]})");
+}
+
+TEST(ScoreRequest, LaxModeTellsBoolParsingFromBoolTypeLikePydantic) {
+  const std::string prefix = R"({"sessions": 1, "engaged_sessions": 0, "page_views": 1, )"
+                             R"("channel": "x", "is_first_visit": )";
+  EXPECT_EQ(
+      ScoreErrors(prefix + "9223372036854775808}"),
+      R"({"detail":[{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":9223372036854775808}]})");
+  EXPECT_EQ(
+      ScoreErrors(prefix + "2.0}"),
+      R"({"detail":[{"type":"bool_parsing","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean, unable to interpret input","input":2.0}]})");
+}
+
+TEST(ScoreRequest, LaxModeRangeChecksTheCoercedValueEchoingTheInput) {
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": "-1", "engaged_sessions": -1.0, "page_views": "1_000_001", "channel": "x", "is_first_visit": 0.5})"),
+      R"({"detail":[{"type":"greater_than_equal","loc":["body","sessions"],"msg":"Input should be greater than or equal to 0","input":"-1","ctx":{"ge":0}},{"type":"greater_than_equal","loc":["body","engaged_sessions"],"msg":"Input should be greater than or equal to 0","input":-1.0,"ctx":{"ge":0}},{"type":"less_than_equal","loc":["body","page_views"],"msg":"Input should be less than or equal to 1000000","input":"1_000_001","ctx":{"le":1000000}},{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":0.5}]})");
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": "99999999999999999999999", "engaged_sessions": "-0", "page_views": 1000000.0, "channel": "x", "is_first_visit": " true"})"),
+      R"({"detail":[{"type":"less_than_equal","loc":["body","sessions"],"msg":"Input should be less than or equal to 1000000","input":"99999999999999999999999","ctx":{"le":1000000}},{"type":"bool_parsing","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean, unable to interpret input","input":" true"}]})");
+}
+
+TEST(ScoreRequest, LaxModeChecksAtMostOnTheCoercedValues) {
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": "2", "engaged_sessions": 3.0, "page_views": "12", "channel": "Paid Search", "is_first_visit": "yes"})"),
+      R"({"detail":[{"type":"value_error","loc":["body"],"msg":"Value error, engaged_sessions must be less than or equal to sessions","input":{"sessions":"2","engaged_sessions":3.0,"page_views":"12","channel":"Paid Search","is_first_visit":"yes"},"ctx":{"error":{}}}]})");
+  EXPECT_EQ(ScoreErrors(R"({"sessions": "3", "engaged_sessions": 3.0, "page_views": "12", )"
+                        R"("channel": "x", "is_first_visit": "no"})"),
+            "OK");
+}
+
+TEST(ScoreRequest, LaxModeEchoesAnInfiniteFloatAsNull) {
+  // Python reads 1e400 as inf (finite_number for an int, bool_type for a bool); FastAPI then
+  // failed to print it (500). We answer the same errors with the input as null.
+  EXPECT_EQ(
+      ScoreErrors(
+          R"({"sessions": 1e400, "engaged_sessions": 0, "page_views": 1, "channel": "x", "is_first_visit": -1e400})"),
+      R"({"detail":[{"type":"finite_number","loc":["body","sessions"],"msg":"Input should be a finite number","input":null},{"type":"bool_type","loc":["body","is_first_visit"],"msg":"Input should be a valid boolean","input":null}]})");
+}
+
+TEST(ScoreRequest, LaxModeReadsLongCountStringsWhole) {
+  // Escaped strings beyond the parser's stack buffer are decoded whole.
+  std::string zeros;
+  for (int i = 0; i < 200; ++i) zeros += "\\u0030";
+  const std::string body = R"({"sessions": ")" + zeros +
+                           R"(7", "engaged_sessions": 0, )"
+                           R"("page_views": 1, "channel": "x", "is_first_visit": true})";
+  EXPECT_EQ(Values(body)[0], 7);
+  const std::string huge = R"({"sessions": ")" + std::string(4301, '1') +
+                           R"(", "engaged_sessions": 0, "page_views": 1, "channel": "x", )"
+                           R"("is_first_visit": true})";
+  LeadValues values;
+  const ParseOutcome outcome = ParseScoreRequest(huge, Spec(), values);
+  ASSERT_EQ(outcome.errors.size(), 1u);
+  EXPECT_EQ(outcome.errors[0].type, "int_parsing_size");
+}
+
 TEST(ScoreRequest, ReusesTheCallersValues) {
   LeadValues values;
   values.reserve(8);
@@ -323,8 +456,23 @@ TEST(BatchRequest, RequiresALeadsList) {
 TEST(BatchRequest, LocatesEachLeadsErrorsByIndex) {
   EXPECT_EQ(
       BatchErrors(
-          R"({"leads": [{"sessions": 1, "engaged_sessions": 3, "page_views": 1, "channel": "x", "is_first_visit": false}, 5, {"sessions": -1, "engaged_sessions": 0, "page_views": 1, "channel": "x", "is_first_visit": 0}, {"sessions": 1, "engaged_sessions": 0, "page_views": 1, "channel": "x", "is_first_visit": true}]})"),
+          R"({"leads": [{"sessions": 1, "engaged_sessions": 3, "page_views": 1, "channel": "x", "is_first_visit": false}, 5, {"sessions": -1, "engaged_sessions": 0, "page_views": 1, "channel": "x", "is_first_visit": 0}, {"sessions": 1, "engaged_sessions": 0, "page_views": 1, "channel": "x", "is_first_visit": true}]})",
+          InputMode::kStrict),
       R"({"detail":[{"type":"value_error","loc":["body","leads",0],"msg":"Value error, engaged_sessions must be less than or equal to sessions","input":{"sessions":1,"engaged_sessions":3,"page_views":1,"channel":"x","is_first_visit":false},"ctx":{"error":{}}},{"type":"model_attributes_type","loc":["body","leads",1],"msg":"Input should be a valid dictionary or object to extract fields from","input":5},{"type":"greater_than_equal","loc":["body","leads",2,"sessions"],"msg":"Input should be greater than or equal to 0","input":-1,"ctx":{"ge":0}},{"type":"bool_type","loc":["body","leads",2,"is_first_visit"],"msg":"Input should be a valid boolean","input":0}]})");
+}
+
+TEST(BatchRequest, CoercesEveryLeadInLaxModeOnly) {
+  const std::string body =
+      R"({"leads": [{"sessions": "4", "engaged_sessions": 1.0, "page_views": "0", "channel": "x", "is_first_visit": "on"}, {"sessions": 2, "engaged_sessions": 0, "page_views": 1, "channel": "x", "is_first_visit": 0}]})";
+  std::vector<LeadValues> leads;
+  ASSERT_TRUE(ParseBatchRequest(body, Spec(), leads).ok());
+  ASSERT_EQ(leads.size(), 2u);
+  EXPECT_EQ(leads[0][0], 4);
+  EXPECT_EQ(leads[0][3], 1);
+  EXPECT_EQ(leads[1][3], 0);
+  EXPECT_EQ(
+      BatchErrors(body, InputMode::kStrict),
+      R"({"detail":[{"type":"int_type","loc":["body","leads",0,"sessions"],"msg":"Input should be a valid integer","input":"4"},{"type":"int_type","loc":["body","leads",0,"engaged_sessions"],"msg":"Input should be a valid integer","input":1.0},{"type":"int_type","loc":["body","leads",0,"page_views"],"msg":"Input should be a valid integer","input":"0"},{"type":"bool_type","loc":["body","leads",0,"is_first_visit"],"msg":"Input should be a valid boolean","input":"on"},{"type":"bool_type","loc":["body","leads",1,"is_first_visit"],"msg":"Input should be a valid boolean","input":0}]})");
 }
 
 TEST(BatchRequest, TakesTheLastLeadsListOfARepeatedKey) {
@@ -402,7 +550,7 @@ TEST(ValidationErrorBody, IsValidJsonInFastApisShape) {
   const ParseOutcome outcome = ParseScoreRequest(
       "{\"sessions\": \"a\\\"b\\u0001\", \"engaged_sessions\": -5, \"channel\": \"" +
           std::string(70, 'x') + "\", \"is_first_visit\": 1}",
-      Spec(), values);
+      Spec(), values, InputMode::kStrict);
   ASSERT_EQ(outcome.errors.size(), 5u);
   const std::string body = ValidationErrorBody(outcome.errors);
   EXPECT_TRUE(IsValidJson(body));

@@ -45,6 +45,7 @@ struct ServeFlags {
   std::string dashboard_dir = "web/dashboard";
   std::string chart_dir = "node_modules/chart.js/dist";
   std::string cors_origin;
+  bool strict_input = false;
   bool wait_for_model = false;
   bool allow_unauthenticated = false;  // a non-loopback --host without LEADSCORE_API_KEY
   int follow_seconds = 0;              // > 0: poll --model-uri's alias and reload when it moves
@@ -208,6 +209,10 @@ Status Serve(const ServeFlags& flags) {
   options.workers = threads;
   options.access = std::move(access).value();
   options.cors_origin = flags.cors_origin;
+  options.strict_input = flags.strict_input;
+  if (flags.strict_input) {
+    spdlog::info("--strict-input: request values must have their exact JSON types");
+  }
   options.version = LEADSCORE_VERSION;
   auto docs = serve::DocsAssets::Load(flags.docs_dir);
   if (docs.ok()) {
@@ -336,6 +341,12 @@ void RegisterServe(CLI::App& app, Status* result) {
   cmd->add_flag("--allow-unauthenticated", flags->allow_unauthenticated,
                 "Listen beyond loopback without LEADSCORE_API_KEY (only behind a gateway "
                 "that authenticates)");
+  cmd->add_flag("--strict-input", flags->strict_input,
+                "Validate request bodies in pydantic's strict mode: counts only as JSON integers, "
+                "is_first_visit only as true/false. By default values coerce like the seed's "
+                "FastAPI service (\"5\", 5.0 and true for a count; 0/1, \"true\", \"no\" for a "
+                "flag: docs/serving.md)")
+      ->envname("LEADSCORE_STRICT_INPUT");
   cmd->add_flag("--wait-for-model", flags->wait_for_model,
                 "Start even when the model cannot be loaded; /ready answers 503 until a "
                 "reload succeeds");

@@ -17,8 +17,10 @@ Json Reply(const std::string& description, const std::string& schema) {
   return {{"description", description}, {"content", JsonContent(Ref(schema))}};
 }
 
-// One lead, exactly as the request parser validates it (api/score_request.h).
-Json LeadSchema(const FeatureSpec& spec) {
+// One lead, exactly as the request parser validates it (api/score_request.h). The types are
+// what FastAPI publishes for the seed's model in either mode ("integer" also where a lax count
+// takes "5"); the description says how they coerce.
+Json LeadSchema(const FeatureSpec& spec, bool strict_input) {
   Json properties = Json::object();
   Json required = Json::array();
   for (const Feature& feature : spec.features) {
@@ -47,10 +49,18 @@ Json LeadSchema(const FeatureSpec& spec) {
     properties[feature.name] = property;
     required.push_back(feature.name);
   }
+  const char* description =
+      strict_input
+          ? "A lead's behaviour. Every field is required and strictly typed (pydantic's strict "
+            "mode: no strings or floats for integers, no 0/1 for booleans). Fields not listed "
+            "are ignored, as FastAPI does."
+          : "A lead's behaviour. Every field is required. Values coerce as in the seed's FastAPI "
+            "service (pydantic's lax mode): an integer also as a whole float (5.0) or a string "
+            "(\"5\", \" 5 \", \"5_000\"), a boolean also as 0/1 or a string such as \"true\", "
+            "\"0\" or \"no\" (docs/serving.md lists every form). Fields not listed are "
+            "ignored, as FastAPI does.";
   return {{"type", "object"},
-          {"description",
-           "A lead's behaviour. Every field is required and strictly typed (no strings for "
-           "numbers, no 0/1 for booleans). Fields not listed are ignored, as FastAPI does."},
+          {"description", description},
           {"properties", properties},
           {"required", required},
           {"example",
@@ -61,9 +71,9 @@ Json LeadSchema(const FeatureSpec& spec) {
             {"is_first_visit", false}}}};
 }
 
-Json Schemas(const FeatureSpec& spec) {
+Json Schemas(const FeatureSpec& spec, bool strict_input) {
   Json schemas;
-  schemas["Lead"] = LeadSchema(spec);
+  schemas["Lead"] = LeadSchema(spec, strict_input);
   schemas["Reason"] = {
       {"type", "object"},
       {"description", "One feature's SHAP contribution to the score, in log-odds."},
@@ -351,7 +361,7 @@ std::string BuildOpenApiDocument(const FeatureSpec& spec, const OpenApiOptions& 
           {"responses",
            {{"200", Reply("Counters and the scoring latency histogram.", "DashboardLive")}}}}}}},
   };
-  doc["components"]["schemas"] = Schemas(spec);
+  doc["components"]["schemas"] = Schemas(spec, options.strict_input);
   if (options.api_key_required) {
     doc["components"]["securitySchemes"]["ApiKey"] = {
         {"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}};

@@ -12,6 +12,7 @@ namespace leadscore::serve {
 struct OpenApiOptions {
   std::string version;              // the leadscore version
   bool api_key_required = false;    // LEADSCORE_API_KEY set: /score* need X-API-Key
+  bool strict_input = false;        // request bodies in pydantic's strict mode, not the seed's lax
   bool admin_key_required = false;  // LEADSCORE_ADMIN_KEY set: /admin/* need X-Admin-Key
   bool admin_closed = false;        // no admin key off loopback: /admin/* answer 403
 };

@@ -9,9 +9,11 @@
 namespace leadscore::serve {
 namespace {
 
-nlohmann::json Document(bool api_key, bool admin_key = false, bool admin_closed = false) {
+nlohmann::json Document(bool api_key, bool strict_input = false, bool admin_key = false,
+                        bool admin_closed = false) {
   const OpenApiOptions options{.version = "9.9.9",
                                .api_key_required = api_key,
+                               .strict_input = strict_input,
                                .admin_key_required = admin_key,
                                .admin_closed = admin_closed};
   auto doc =
@@ -56,6 +58,17 @@ TEST(OpenApi, LeadSchemaFollowsTheFeatureSpec) {
             api::kMaxBatchLeads);
 }
 
+TEST(OpenApi, LeadTypesAreFastApisInBothInputModesAndTheDescriptionSaysWhichMode) {
+  const auto lax = Document(false);
+  const auto strict = Document(false, true);
+  const auto& lax_lead = lax["components"]["schemas"]["Lead"];
+  const auto& strict_lead = strict["components"]["schemas"]["Lead"];
+  // FastAPI publishes "integer" and "boolean" for a lax model too.
+  EXPECT_EQ(lax_lead["properties"], strict_lead["properties"]);
+  EXPECT_NE(lax_lead["description"].get<std::string>().find("lax mode"), std::string::npos);
+  EXPECT_NE(strict_lead["description"].get<std::string>().find("strict mode"), std::string::npos);
+}
+
 TEST(OpenApi, ApiKeySecurityOnlyWhenAKeyIsRequired) {
   const auto open = Document(false);
   EXPECT_FALSE(open["components"].contains("securitySchemes"));
@@ -73,11 +86,11 @@ TEST(OpenApi, ApiKeySecurityOnlyWhenAKeyIsRequired) {
 }
 
 TEST(OpenApi, AdminHasItsOwnKeyOrSaysItIsClosed) {
-  const auto keyed = Document(true, true);
+  const auto keyed = Document(true, false, true);
   EXPECT_EQ(keyed["components"]["securitySchemes"]["AdminKey"]["name"], "X-Admin-Key");
   EXPECT_EQ(keyed["paths"]["/admin/reload"]["post"]["security"][0].begin().key(), "AdminKey");
   EXPECT_TRUE(keyed["paths"]["/admin/reload"]["post"]["responses"].contains("401"));
-  const auto closed = Document(true, false, true);
+  const auto closed = Document(true, false, false, true);
   EXPECT_TRUE(closed["paths"]["/admin/reload"]["post"]["responses"].contains("403"));
   EXPECT_FALSE(closed["paths"]["/admin/reload"]["post"].contains("security"));
 }

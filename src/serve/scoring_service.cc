@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_writer.h"
+#include "api/lax_coercion.h"
 #include "api/score_request.h"
 #include "model/explain.h"
 #include "model/lead_model.h"
@@ -29,18 +30,15 @@ bool ConstantTimeEquals(std::string_view attempt, std::string_view key) {
   return differ == 0 && !key.empty();
 }
 
-// FastAPI's rule for a bool query parameter (pydantic's str → bool).
+// FastAPI's rule for a bool query parameter: pydantic's lax str -> bool.
 std::optional<bool> ParseBoolParameter(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* yes : {"1", "on", "t", "true", "y", "yes"}) {
-    if (lower == yes) return true;
-  }
-  for (const char* no : {"0", "off", "f", "false", "n", "no"}) {
-    if (lower == no) return false;
-  }
-  return std::nullopt;
+  bool value = false;
+  if (api::BoolFromString(text, value) != api::Coercion::kValue) return std::nullopt;
+  return value;
+}
+
+api::InputMode InputModeOf(const ServiceOptions& options) {
+  return options.strict_input ? api::InputMode::kStrict : api::InputMode::kLax;
 }
 
 http::Response JsonResponse(int status, std::string body) {
@@ -104,6 +102,7 @@ ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, 
           FeatureSpec::Builtin(),
           {.version = options_.version,
            .api_key_required = !options_.access.api_key.empty(),
+           .strict_input = options_.strict_input,
            .admin_key_required = !options_.access.admin_key.empty(),
            .admin_closed = !options_.access.admin_open && options_.access.admin_key.empty()})),
       started_(Clock::now()) {
@@ -321,8 +320,8 @@ void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
   if (model == nullptr) return;
   std::string& body = worker.body;
 
-  const api::ParseOutcome parsed =
-      api::ParseScoreRequest(exchange.request().body(), FeatureSpec::Builtin(), worker.values);
+  const api::ParseOutcome parsed = api::ParseScoreRequest(
+      exchange.request().body(), FeatureSpec::Builtin(), worker.values, InputModeOf(options_));
   if (!parsed.ok()) {
     return Respond(exchange, worker, kRoute,
                    JsonResponse(422, api::ValidationErrorBody(parsed.errors)));
@@ -353,8 +352,8 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
   if (model == nullptr) return;
   std::string& body = worker.body;
 
-  const api::ParseOutcome parsed =
-      api::ParseBatchRequest(exchange.request().body(), FeatureSpec::Builtin(), worker.leads);
+  const api::ParseOutcome parsed = api::ParseBatchRequest(
+      exchange.request().body(), FeatureSpec::Builtin(), worker.leads, InputModeOf(options_));
   if (!parsed.ok()) {
     return Respond(exchange, worker, kRoute,
                    JsonResponse(422, api::ValidationErrorBody(parsed.errors)));

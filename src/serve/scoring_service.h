@@ -43,6 +43,9 @@ struct ServiceOptions {
   std::string dashboard_problem;             // why dashboard is none
   // The warehouse figures of /dashboard/data; must outlive the service. Null: none.
   DashboardData* dashboard_data = nullptr;
+  // Request bodies in pydantic's strict mode ("5" is not a count, 1 not a flag) instead of the
+  // seed's lax mode (api::InputMode).
+  bool strict_input = false;
 };
 
 class ScoringService {
