@@ -24,8 +24,19 @@ std::vector<wire::KeyValue> ToWire(const std::map<std::string, std::string>& pai
   return out;
 }
 
+std::map<std::string, std::string> FromWire(const std::vector<wire::KeyValue>& pairs) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : pairs) out[key] = value;
+  return out;
+}
+
 RunInfo FromWire(const wire::RunInfo& info) {
   return {info.run_id, info.experiment_id, info.run_name, info.artifact_uri};
+}
+
+LoggedModel FromWire(const wire::LoggedModelInfo& info) {
+  return {info.model_id, info.experiment_id, info.name,          info.artifact_uri,
+          info.status,   info.source_run_id, FromWire(info.tags)};
 }
 
 // Splits "runs:/<run_id>/<path>" or "models:/<model_id>/<path>" into id and path.
@@ -128,7 +139,7 @@ Status MlflowClient::ReplyError(std::string_view what, const Reply& reply) {
 
 // --- tracking -------------------------------------------------------------------------------
 
-Result<std::string> MlflowClient::GetOrCreateExperiment(const std::string& name) {
+Result<Experiment> MlflowClient::GetOrCreateExperiment(const std::string& name) {
   constexpr std::string_view kGet = "experiments/get-by-name";
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto reply = Call("GET", kGet, {{"experiment_name", name}});
@@ -143,7 +154,7 @@ Result<std::string> MlflowClient::GetOrCreateExperiment(const std::string& name)
                              "--experiment-id " +
                              experiment.experiment_id + "` or choose another experiment name");
       }
-      return experiment.experiment_id;
+      return Experiment{experiment.experiment_id, experiment.name, FromWire(experiment.tags)};
     }
     if (reply.value().error_code != "RESOURCE_DOES_NOT_EXIST") {
       return ReplyError("GET " + std::string(kGet), reply.value());
@@ -155,7 +166,7 @@ Result<std::string> MlflowClient::GetOrCreateExperiment(const std::string& name)
       auto response =
           wire::Parse<wire::CreateExperimentResponse>("experiments/create", created.value().body);
       if (!response.ok()) return response.status();
-      return response.value().experiment_id;
+      return Experiment{response.value().experiment_id, name, {}};
     }
     // Someone else created it between our two calls: look it up again.
     if (created.value().error_code != "RESOURCE_ALREADY_EXISTS") {
@@ -163,6 +174,13 @@ Result<std::string> MlflowClient::GetOrCreateExperiment(const std::string& name)
     }
   }
   return Status::Error("MLflow experiment '" + name + "' could neither be found nor created");
+}
+
+Status MlflowClient::SetExperimentTag(const std::string& experiment_id, const std::string& key,
+                                      const std::string& value) {
+  return CallOk("POST", "experiments/set-experiment-tag", {},
+                wire::Dump(wire::SetExperimentTagRequest{experiment_id, key, value}))
+      .status();
 }
 
 Result<RunInfo> MlflowClient::CreateRun(const std::string& experiment_id,
@@ -212,7 +230,8 @@ Status MlflowClient::LogBatch(const std::string& run_id,
                  metrics.size() - next_metric);
     for (size_t i = next_metric; i < next_metric + n; ++i) {
       const Metric& m = metrics[i];
-      request.metrics.push_back({m.key, m.value, m.timestamp_ms, m.step});
+      request.metrics.push_back(
+          {m.key, m.value, m.timestamp_ms, m.step, m.model_id, m.dataset_name, m.dataset_digest});
     }
     next_metric += n;
     auto body = CallOk("POST", "runs/log-batch", {}, wire::Dump(request));
@@ -227,11 +246,96 @@ Status MlflowClient::FinishRun(const std::string& run_id, bool succeeded) {
   return CallOk("POST", "runs/update", {}, wire::Dump(request)).status();
 }
 
+Status MlflowClient::LogInputs(const std::string& run_id,
+                               const std::vector<DatasetInput>& datasets) {
+  wire::LogInputsRequest request{run_id, {}};
+  for (const DatasetInput& input : datasets) {
+    const Dataset& d = input.dataset;
+    request.datasets.push_back(
+        {ToWire(input.tags), {d.name, d.digest, d.source_type, d.source, d.schema, d.profile}});
+  }
+  return CallOk("POST", "runs/log-inputs", {}, wire::Dump(request)).status();
+}
+
+// --- MLflow 3 logged models -----------------------------------------------------------------
+
+Result<std::string> MlflowClient::LoggedModelCall(const std::string& method,
+                                                  const std::string& endpoint, std::string body) {
+  auto reply = Call(method, endpoint, {}, std::move(body));
+  if (!reply.ok()) return reply.status();
+  if (reply.value().ok()) return std::move(reply.value().body);
+  // MLflow 2 has no such routes: its web server answers 404 without an MLflow error.
+  if (reply.value().http_status == 404 &&
+      (reply.value().error_code.empty() || reply.value().error_code == "ENDPOINT_NOT_FOUND")) {
+    return Status::Error("MLflow " + method + " " + endpoint + ": HTTP 404: the server at " +
+                         base_ +
+                         " has no logged-models API, so it is older than MLflow 3; leadscore "
+                         "logs every model as an MLflow 3 LoggedModel: run MLflow 3 (this "
+                         "repository pins it in requirements.txt; scripts/run_mlflow_server.sh "
+                         "starts it)");
+  }
+  return ReplyError(method + " " + endpoint, reply.value());
+}
+
+Result<LoggedModel> MlflowClient::CreateLoggedModel(
+    const std::string& experiment_id, const std::string& name, const std::string& source_run_id,
+    const std::map<std::string, std::string>& params,
+    const std::map<std::string, std::string>& tags) {
+  std::vector<wire::KeyValue> all_params = ToWire(params);
+  const size_t first = std::min(kMaxParamsPerBatch, all_params.size());
+  wire::CreateLoggedModelRequest request{
+      experiment_id, name, source_run_id,
+      std::vector<wire::KeyValue>(all_params.begin(), all_params.begin() + first), ToWire(tags)};
+  auto body = LoggedModelCall("POST", "logged-models", wire::Dump(request));
+  if (!body.ok()) return body.status();
+  auto created = wire::Parse<wire::LoggedModelResponse>("logged-models", body.value());
+  if (!created.ok()) return created.status();
+  LoggedModel model = FromWire(created.value().model.info);
+  // The rest of the params, 100 at a time, as MLflow's own client sends them.
+  const std::string params_endpoint = "logged-models/" + PercentEncode(model.model_id) + "/params";
+  for (size_t next = first; next < all_params.size(); next += kMaxParamsPerBatch) {
+    const size_t end = std::min(all_params.size(), next + kMaxParamsPerBatch);
+    wire::LogLoggedModelParamsRequest more{
+        model.model_id,
+        std::vector<wire::KeyValue>(all_params.begin() + next, all_params.begin() + end)};
+    auto logged = LoggedModelCall("POST", params_endpoint, wire::Dump(more));
+    if (!logged.ok()) return logged.status();
+  }
+  return model;
+}
+
+Result<LoggedModel> MlflowClient::GetLoggedModel(const std::string& model_id) {
+  const std::string endpoint = "logged-models/" + PercentEncode(model_id);
+  auto body = LoggedModelCall("GET", endpoint, {});
+  if (!body.ok()) return body.status();
+  auto model = wire::Parse<wire::LoggedModelResponse>(endpoint, body.value());
+  if (!model.ok()) return model.status();
+  return FromWire(model.value().model.info);
+}
+
+Status MlflowClient::FinalizeLoggedModel(const std::string& model_id, bool ready) {
+  wire::FinalizeLoggedModelRequest request{
+      model_id, ready ? "LOGGED_MODEL_READY" : "LOGGED_MODEL_UPLOAD_FAILED"};
+  return LoggedModelCall("PATCH", "logged-models/" + PercentEncode(model_id), wire::Dump(request))
+      .status();
+}
+
+Status MlflowClient::LogOutputs(const std::string& run_id, const std::string& model_id,
+                                int64_t step) {
+  wire::LogOutputsRequest request{run_id, {{model_id, step}}};
+  return LoggedModelCall("POST", "runs/outputs", wire::Dump(request)).status();
+}
+
 // --- artifacts ------------------------------------------------------------------------------
 
 Status MlflowClient::UploadArtifact(const RunInfo& run, const std::string& artifact_path,
                                     std::string_view bytes) {
-  auto url = ArtifactProxyUrl(base_, JoinArtifactPath(run.artifact_uri, artifact_path));
+  return UploadArtifact(run.artifact_uri, artifact_path, bytes);
+}
+
+Status MlflowClient::UploadArtifact(std::string_view root_uri, const std::string& artifact_path,
+                                    std::string_view bytes) {
+  auto url = ArtifactProxyUrl(base_, JoinArtifactPath(root_uri, artifact_path));
   if (!url.ok()) return url.status().WithContext("uploading " + artifact_path);
   auto reply = Send("PUT", url.value(), std::string(bytes), "application/octet-stream");
   if (!reply.ok()) {
@@ -241,22 +345,39 @@ Status MlflowClient::UploadArtifact(const RunInfo& run, const std::string& artif
   return Status::Ok();
 }
 
+Result<std::string> MlflowClient::ResolveRunsUri(std::string_view uri) {
+  auto [run_id, path] = SplitIdAndPath(uri.substr(6));
+  auto body = CallOk("GET", "runs/get", {{"run_id", run_id}});
+  if (!body.ok()) return body.status();
+  auto run = wire::Parse<wire::RunResponse>("runs/get", body.value());
+  if (!run.ok()) return run.status();
+  // MLflow 3 keeps a run's models apart, as logged models; runs:/<run>/<name>/... names one
+  // by its name (mlflow's RunsArtifactRepository does the same).
+  const std::string_view name = std::string_view(path).substr(0, path.find('/'));
+  for (const wire::ModelOutput& output : run.value().run.outputs.model_outputs) {
+    if (name.empty()) break;
+    auto model = GetLoggedModel(output.model_id);
+    if (!model.ok()) return model.status();
+    if (model.value().name == name) {
+      return JoinArtifactPath(model.value().artifact_uri,
+                              std::string_view(path).substr(name.size()));
+    }
+  }
+  return JoinArtifactPath(run.value().run.info.artifact_uri, path);
+}
+
 Result<std::string> MlflowClient::DownloadArtifact(const std::string& artifact_uri) {
   std::string resolved = artifact_uri;
   std::string_view uri = artifact_uri;
   if (uri.starts_with("runs:/")) {
-    auto [run_id, path] = SplitIdAndPath(uri.substr(6));
-    auto run = GetRun(run_id);
-    if (!run.ok()) return run.status().WithContext("resolving " + artifact_uri);
-    resolved = JoinArtifactPath(run.value().artifact_uri, path);
+    auto run_path = ResolveRunsUri(uri);
+    if (!run_path.ok()) return run_path.status().WithContext("resolving " + artifact_uri);
+    resolved = std::move(run_path).value();
   } else if (uri.starts_with("models:/m-")) {
     auto [model_id, path] = SplitIdAndPath(uri.substr(8));
-    std::string endpoint = "logged-models/" + PercentEncode(model_id);
-    auto body = CallOk("GET", endpoint, {});
-    if (!body.ok()) return body.status().WithContext("resolving " + artifact_uri);
-    auto model = wire::Parse<wire::GetLoggedModelResponse>(endpoint, body.value());
-    if (!model.ok()) return model.status();
-    resolved = JoinArtifactPath(model.value().model.info.artifact_uri, path);
+    auto model = GetLoggedModel(model_id);
+    if (!model.ok()) return model.status().WithContext("resolving " + artifact_uri);
+    resolved = JoinArtifactPath(model.value().artifact_uri, path);
   }
   auto url = ArtifactProxyUrl(base_, resolved);
   if (!url.ok()) return url.status().WithContext("downloading " + artifact_uri);

@@ -46,11 +46,50 @@ struct RunInfo {
   std::string artifact_uri;  // e.g. mlflow-artifacts:/1/<run_id>/artifacts
 };
 
+struct Experiment {
+  std::string experiment_id;
+  std::string name;
+  std::map<std::string, std::string> tags;
+};
+
 struct Metric {
   std::string key;
   double value = 0.0;  // must be finite: MLflow's JSON API cannot carry NaN or infinity
   int64_t timestamp_ms = 0;
   int64_t step = 0;
+  // MLflow 3: the logged model the metric measures and the dataset it was measured on; empty
+  // for a metric of the run alone.
+  std::string model_id;
+  std::string dataset_name;
+  std::string dataset_digest;
+};
+
+// MLflow's Dataset entity, as a run input. `source`, `schema` and `profile` are JSON texts
+// (see tracking/mlflow_dataset.h for a local file's).
+struct Dataset {
+  std::string name;
+  std::string digest;
+  std::string source_type;  // e.g. "local"
+  std::string source;       // e.g. {"uri": "/abs/path.csv"}
+  std::string schema;       // e.g. {"mlflow_colspec": [...]}
+  std::string profile;      // e.g. {"num_rows": 10, "num_elements": 80}
+};
+
+struct DatasetInput {
+  Dataset dataset;
+  std::map<std::string, std::string> tags;  // e.g. mlflow.data.context = train
+};
+
+// An MLflow 3 LoggedModel: a model with its own artifact location, linked to the run that
+// produced it, its metrics and its registered versions.
+struct LoggedModel {
+  std::string model_id;  // "m-<32 hex digits>"
+  std::string experiment_id;
+  std::string name;
+  std::string artifact_uri;  // e.g. mlflow-artifacts:/1/models/m-.../artifacts
+  std::string status;        // LOGGED_MODEL_PENDING, LOGGED_MODEL_READY, LOGGED_MODEL_UPLOAD_FAILED
+  std::string source_run_id;
+  std::map<std::string, std::string> tags;
 };
 
 struct ModelVersion {
@@ -58,7 +97,8 @@ struct ModelVersion {
   std::string version;
   std::string run_id;
   std::string source;
-  std::string status;  // READY, PENDING_REGISTRATION or FAILED_REGISTRATION
+  std::string model_id;  // the logged model it was registered from (source models:/<id>), if any
+  std::string status;    // READY, PENDING_REGISTRATION or FAILED_REGISTRATION
   std::string status_message;
   std::map<std::string, std::string> tags;
   std::vector<std::string> aliases;
@@ -79,9 +119,11 @@ class MlflowClient {
   const std::string& tracking_uri() const { return base_; }
 
   // --- tracking
-  // The id of the experiment called `name`, created when missing. A deleted experiment of
+  // The experiment called `name` with its tags, created when missing. A deleted experiment of
   // that name is an error (MLflow keeps its name reserved until it is restored or purged).
-  Result<std::string> GetOrCreateExperiment(const std::string& name);
+  Result<Experiment> GetOrCreateExperiment(const std::string& name);
+  Status SetExperimentTag(const std::string& experiment_id, const std::string& key,
+                          const std::string& value);
   Result<RunInfo> CreateRun(const std::string& experiment_id, const std::string& run_name,
                             const std::map<std::string, std::string>& tags);
   Result<RunInfo> GetRun(const std::string& run_id);
@@ -91,13 +133,35 @@ class MlflowClient {
                   const std::map<std::string, std::string>& tags);
   // Marks the run FINISHED or FAILED with the current time as its end.
   Status FinishRun(const std::string& run_id, bool succeeded);
+  // Records datasets the run read (runs/log-inputs).
+  Status LogInputs(const std::string& run_id, const std::vector<DatasetInput>& datasets);
+
+  // --- MLflow 3 logged models. A server without them (MLflow 2) fails with an error saying
+  // that MLflow 3 is needed.
+  // Creates a PENDING logged model in the experiment, produced by `source_run_id` (may be
+  // empty), with its params (sent in batches of 100) and tags.
+  Result<LoggedModel> CreateLoggedModel(const std::string& experiment_id, const std::string& name,
+                                        const std::string& source_run_id,
+                                        const std::map<std::string, std::string>& params,
+                                        const std::map<std::string, std::string>& tags);
+  Result<LoggedModel> GetLoggedModel(const std::string& model_id);
+  // Sets the model LOGGED_MODEL_READY (its files are complete) or LOGGED_MODEL_UPLOAD_FAILED.
+  Status FinalizeLoggedModel(const std::string& model_id, bool ready);
+  // Links the model to the run as one of its outputs at `step` (runs/outputs).
+  Status LogOutputs(const std::string& run_id, const std::string& model_id, int64_t step = 0);
 
   // --- artifacts, always through the server's artifact proxy
-  // Stores `bytes` as `artifact_path` (e.g. "lead_scoring_xgb_model/MLmodel") of the run.
+  // Stores `bytes` as `artifact_path` (e.g. "reliability.csv") of the run.
   Status UploadArtifact(const RunInfo& run, const std::string& artifact_path,
                         std::string_view bytes);
+  // Stores `bytes` as `artifact_path` under `root_uri`, an artifact URI the proxy serves
+  // (a run's or a logged model's artifact_uri).
+  Status UploadArtifact(std::string_view root_uri, const std::string& artifact_path,
+                        std::string_view bytes);
   // The bytes of one artifact file. Accepts mlflow-artifacts: URIs, proxy URLs,
-  // runs:/<run_id>/<path> and models:/<model_id>/<path> (MLflow 3 logged models).
+  // runs:/<run_id>/<path> and models:/<model_id>/<path> (MLflow 3 logged models). As in
+  // MLflow 3, runs:/<run_id>/<name>/... reads logged model <name> of the run when the run
+  // has one by that name, and the run's own artifacts otherwise.
   Result<std::string> DownloadArtifact(const std::string& artifact_uri);
 
   // --- model registry
@@ -105,10 +169,12 @@ class MlflowClient {
   Status EnsureRegisteredModel(const std::string& name);
   // Fails with RESOURCE_DOES_NOT_EXIST in the message when there is no such model.
   Result<RegisteredModel> GetRegisteredModel(const std::string& name);
-  // Registers `source` (an artifact URI of the model directory) as a new version and waits
-  // until it is READY (options.registration_timeout).
+  // Registers `source` as a new version and waits until it is READY
+  // (options.registration_timeout). `source` is models:/<model_id> with that `model_id` for a
+  // logged model (MLflow 3), or an artifact URI of the model directory with `model_id` empty.
   Result<ModelVersion> CreateModelVersion(const std::string& name, const std::string& source,
-                                          const std::string& run_id);
+                                          const std::string& run_id,
+                                          const std::string& model_id = "");
   Result<ModelVersion> GetModelVersion(const std::string& name, const std::string& version);
   // std::nullopt when the registered model exists but the alias is not set.
   Result<std::optional<ModelVersion>> GetVersionByAlias(const std::string& name,
@@ -148,6 +214,11 @@ class MlflowClient {
                              const QueryParams& query, std::string body = {});
   // "MLflow <what>: HTTP <status> <error_code>: <message>".
   static Status ReplyError(std::string_view what, const Reply& reply);
+  // runs:/<run_id>/<path> as an artifact URI the proxy serves.
+  Result<std::string> ResolveRunsUri(std::string_view uri);
+  // CallOk for the logged-models API, whose absence (MLflow 2) it names as such.
+  Result<std::string> LoggedModelCall(const std::string& method, const std::string& endpoint,
+                                      std::string body);
   int64_t NowMs() const;
 
   MlflowOptions options_;

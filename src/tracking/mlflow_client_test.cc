@@ -77,9 +77,10 @@ TEST_F(MlflowClientTest, GetOrCreateExperimentCreatesAMissingExperiment) {
             R"({"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Could not find experiment"})");
   fake_->On(Route("POST", "experiments/create"), 200, R"({"experiment_id":"7"})");
 
-  auto id = client.GetOrCreateExperiment("Lead Scoring Optimization");
-  ASSERT_TRUE(id.ok()) << id.status().message();
-  EXPECT_EQ(id.value(), "7");
+  auto experiment = client.GetOrCreateExperiment("Lead Scoring Optimization");
+  ASSERT_TRUE(experiment.ok()) << experiment.status().message();
+  EXPECT_EQ(experiment.value().experiment_id, "7");
+  EXPECT_TRUE(experiment.value().tags.empty());
   ASSERT_EQ(fake_->requests.size(), 2u);
   EXPECT_EQ(fake_->requests[0].url, std::string(kBase) + kApi +
                                         "experiments/get-by-name?experiment_name=Lead%20Scoring%"
@@ -87,12 +88,26 @@ TEST_F(MlflowClientTest, GetOrCreateExperimentCreatesAMissingExperiment) {
   EXPECT_EQ(Body(fake_->requests[1]), json({{"name", "Lead Scoring Optimization"}}));
 }
 
-TEST_F(MlflowClientTest, GetOrCreateExperimentFindsAnExistingOne) {
+TEST_F(MlflowClientTest, GetOrCreateExperimentFindsAnExistingOneWithItsTags) {
   MlflowClient client = Connect();
   fake_->On(Route("GET", "experiments/get-by-name"), 200,
-            R"({"experiment":{"experiment_id":"3","name":"x","lifecycle_stage":"active"}})");
-  EXPECT_EQ(client.GetOrCreateExperiment("x").value(), "3");
+            R"({"experiment":{"experiment_id":"3","name":"x","lifecycle_stage":"active",
+                "tags":[{"key":"mlflow.experimentKind","value":"custom_model_development"}]}})");
+  auto experiment = client.GetOrCreateExperiment("x");
+  ASSERT_TRUE(experiment.ok()) << experiment.status().message();
+  EXPECT_EQ(experiment.value().experiment_id, "3");
+  EXPECT_EQ(experiment.value().tags.at("mlflow.experimentKind"), "custom_model_development");
   EXPECT_EQ(fake_->requests.size(), 1u);
+}
+
+TEST_F(MlflowClientTest, SetExperimentTagSendsItsFields) {
+  MlflowClient client = Connect();
+  fake_->On(Route("POST", "experiments/set-experiment-tag"), 200, "{}");
+  ASSERT_TRUE(
+      client.SetExperimentTag("3", "mlflow.experimentKind", "custom_model_development").ok());
+  EXPECT_EQ(Body(fake_->requests.at(0)), json({{"experiment_id", "3"},
+                                               {"key", "mlflow.experimentKind"},
+                                               {"value", "custom_model_development"}}));
 }
 
 TEST_F(MlflowClientTest, GetOrCreateExperimentExplainsADeletedExperiment) {
@@ -132,7 +147,8 @@ TEST_F(MlflowClientTest, LogBatchSplitsIntoRequestsWithinMlflowLimits) {
   for (int i = 0; i < 150; ++i) params["p" + std::to_string(i)] = std::to_string(i);
   std::map<std::string, std::string> tags = {{"a", "1"}, {"b", "2"}, {"c", "3"}};
   std::vector<Metric> metrics;
-  for (int i = 0; i < 2500; ++i) metrics.push_back({"loss", i * 0.5, 1000 + i, i});
+  metrics.reserve(2500);
+  for (int i = 0; i < 2500; ++i) metrics.push_back({"loss", i * 0.5, 1000 + i, i, "", "", ""});
 
   ASSERT_TRUE(client.LogBatch("r1", params, metrics, tags).ok());
 
@@ -159,9 +175,121 @@ TEST_F(MlflowClientTest, LogBatchSplitsIntoRequestsWithinMlflowLimits) {
   EXPECT_EQ(tags_seen, 3u);
 }
 
+TEST_F(MlflowClientTest, LogBatchLinksMetricsToALoggedModelAndDatasetOnlyWhenAsked) {
+  MlflowClient client = Connect();
+  fake_->On(Route("POST", "runs/log-batch"), 200, "{}");
+  ASSERT_TRUE(client
+                  .LogBatch("r1", {},
+                            {{"auc", 0.75, 5, 0, "m-1", "features", "abc"},
+                             {"champion_auc", 0.7, 5, 0, "", "", ""}},
+                            {})
+                  .ok());
+  const json metrics = Body(fake_->requests.at(0))["metrics"];
+  EXPECT_EQ(metrics.at(0), json({{"key", "auc"},
+                                 {"value", 0.75},
+                                 {"timestamp", 5},
+                                 {"step", 0},
+                                 {"model_id", "m-1"},
+                                 {"dataset_name", "features"},
+                                 {"dataset_digest", "abc"}}));
+  EXPECT_EQ(metrics.at(1),
+            json({{"key", "champion_auc"}, {"value", 0.7}, {"timestamp", 5}, {"step", 0}}));
+}
+
+TEST_F(MlflowClientTest, LogInputsSendsTheDatasetAndItsContext) {
+  MlflowClient client = Connect();
+  fake_->On(Route("POST", "runs/log-inputs"), 200, "{}");
+  Dataset dataset{"features",
+                  "abc",
+                  "local",
+                  R"({"uri":"/d/f.csv"})",
+                  R"({"mlflow_colspec":[]})",
+                  R"({"num_rows":1,"num_elements":0})"};
+  ASSERT_TRUE(client.LogInputs("r1", {{dataset, {{"mlflow.data.context", "train"}}}}).ok());
+  EXPECT_EQ(Body(fake_->requests.at(0)), json::parse(R"({"run_id":"r1","datasets":[{
+                "tags":[{"key":"mlflow.data.context","value":"train"}],
+                "dataset":{"name":"features","digest":"abc","source_type":"local",
+                           "source":"{\"uri\":\"/d/f.csv\"}",
+                           "schema":"{\"mlflow_colspec\":[]}",
+                           "profile":"{\"num_rows\":1,\"num_elements\":0}"}}]})"));
+}
+
+TEST_F(MlflowClientTest, CreateLoggedModelSendsTheFirstHundredParamsThenTheRest) {
+  MlflowClient client = Connect();
+  fake_->On(Route("POST", "logged-models"), 200,
+            R"({"model":{"info":{"model_id":"m-1","experiment_id":"7","name":"xgb",
+                "artifact_uri":"mlflow-artifacts:/7/models/m-1/artifacts",
+                "status":"LOGGED_MODEL_PENDING","source_run_id":"r1",
+                "tags":[{"key":"mlflow.user","value":"ana"}]}}})");
+  fake_->On(Route("POST", "logged-models/m-1/params"), 200, "{}");
+  std::map<std::string, std::string> params;
+  for (int i = 0; i < 250; ++i) params["p" + std::to_string(1000 + i)] = std::to_string(i);
+
+  auto model = client.CreateLoggedModel("7", "xgb", "r1", params, {{"mlflow.user", "ana"}});
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model.value().model_id, "m-1");
+  EXPECT_EQ(model.value().artifact_uri, "mlflow-artifacts:/7/models/m-1/artifacts");
+  EXPECT_EQ(model.value().status, "LOGGED_MODEL_PENDING");
+  EXPECT_EQ(model.value().source_run_id, "r1");
+  EXPECT_EQ(model.value().tags.at("mlflow.user"), "ana");
+
+  ASSERT_EQ(fake_->requests.size(), 3u);
+  json created = Body(fake_->requests[0]);
+  EXPECT_EQ(created["experiment_id"], "7");
+  EXPECT_EQ(created["name"], "xgb");
+  EXPECT_EQ(created["source_run_id"], "r1");
+  EXPECT_EQ(created["params"].size(), 100u);
+  EXPECT_EQ(created["tags"], json::parse(R"([{"key":"mlflow.user","value":"ana"}])"));
+  std::set<std::string> sent;
+  for (const HttpRequest& request : fake_->requests) {
+    const json body = Body(request);
+    for (const json& p : body["params"]) sent.insert(p["key"].get<std::string>());
+  }
+  EXPECT_EQ(sent.size(), 250u);
+  EXPECT_EQ(Body(fake_->requests[1])["model_id"], "m-1");
+  EXPECT_EQ(Body(fake_->requests[2])["params"].size(), 50u);
+}
+
+TEST_F(MlflowClientTest, FinalizeAndLogOutputsSendTheirFields) {
+  MlflowClient client = Connect();
+  fake_->On(Route("PATCH", "logged-models/m-1"), 200, R"({"model":{"info":{"model_id":"m-1"}}})");
+  fake_->On(Route("POST", "runs/outputs"), 200, "{}");
+  ASSERT_TRUE(client.FinalizeLoggedModel("m-1", true).ok());
+  ASSERT_TRUE(client.FinalizeLoggedModel("m-1", false).ok());
+  ASSERT_TRUE(client.LogOutputs("r1", "m-1").ok());
+  EXPECT_EQ(Body(fake_->requests.at(0)),
+            json({{"model_id", "m-1"}, {"status", "LOGGED_MODEL_READY"}}));
+  EXPECT_EQ(Body(fake_->requests.at(1)),
+            json({{"model_id", "m-1"}, {"status", "LOGGED_MODEL_UPLOAD_FAILED"}}));
+  EXPECT_EQ(Body(fake_->requests.at(2)),
+            json::parse(R"({"run_id":"r1","models":[{"model_id":"m-1","step":0}]})"));
+}
+
+TEST_F(MlflowClientTest, LoggedModelsOnAServerOlderThanMlflow3SayWhatIsNeeded) {
+  MlflowClient client = Connect();
+  fake_->On(Route("POST", "logged-models"), 404, "<!doctype html><title>404 Not Found</title>");
+  auto model = client.CreateLoggedModel("7", "xgb", "r1", {}, {});
+  ASSERT_FALSE(model.ok());
+  const std::string& message = model.status().message();
+  EXPECT_NE(message.find("MLflow POST logged-models: HTTP 404"), std::string::npos) << message;
+  EXPECT_NE(message.find("older than MLflow 3"), std::string::npos) << message;
+  EXPECT_NE(message.find(kBase), std::string::npos) << message;
+}
+
+TEST_F(MlflowClientTest, AMissingLoggedModelIsAnOrdinaryError) {
+  MlflowClient client = Connect();
+  fake_->On(Route("GET", "logged-models/m-9"), 404,
+            R"({"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Logged model m-9 not found"})");
+  auto model = client.GetLoggedModel("m-9");
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().message(),
+            "MLflow GET logged-models/m-9: HTTP 404 RESOURCE_DOES_NOT_EXIST: Logged model m-9 not "
+            "found");
+}
+
 TEST_F(MlflowClientTest, LogBatchRefusesNonFiniteMetricsBeforeSendingAnything) {
   MlflowClient client = Connect();
-  Status status = client.LogBatch("r1", {}, {{"auc", std::nan(""), 1, 0}}, {});
+  Status status = client.LogBatch("r1", {}, {{"auc", std::nan(""), 1, 0, "", "", ""}}, {});
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("metric 'auc'"), std::string::npos) << status.message();
   EXPECT_TRUE(fake_->requests.empty());
@@ -232,6 +360,24 @@ TEST_F(MlflowClientTest, DownloadArtifactResolvesRunsUrisThroughTheRun) {
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   EXPECT_EQ(bytes.value(), "{}");
   EXPECT_EQ(fake_->requests.at(0).url, std::string(kBase) + kApi + "runs/get?run_id=r1");
+}
+
+TEST_F(MlflowClientTest, DownloadArtifactResolvesRunsUrisNamingALoggedModelOfTheRun) {
+  MlflowClient client = Connect();
+  fake_->On(Route("GET", "runs/get"), 200,
+            R"({"run":{"info":{"run_id":"r1","artifact_uri":"mlflow-artifacts:/7/r1/artifacts"},
+                "outputs":{"model_outputs":[{"model_id":"m-other","step":0},
+                                            {"model_id":"m-42","step":0}]}}})");
+  fake_->On(Route("GET", "logged-models/m-other"), 200,
+            R"({"model":{"info":{"model_id":"m-other","name":"other",
+                "artifact_uri":"mlflow-artifacts:/7/models/m-other/artifacts"}}})");
+  fake_->On(Route("GET", "logged-models/m-42"), 200,
+            R"({"model":{"info":{"model_id":"m-42","name":"lead_scoring_xgb_model",
+                "artifact_uri":"mlflow-artifacts:/7/models/m-42/artifacts"}}})");
+  fake_->On("GET /api/2.0/mlflow-artifacts/artifacts/7/models/m-42/artifacts/MLmodel", 200, "yaml");
+  fake_->On("GET /api/2.0/mlflow-artifacts/artifacts/7/r1/artifacts/reliability.csv", 200, "csv");
+  EXPECT_EQ(client.DownloadArtifact("runs:/r1/lead_scoring_xgb_model/MLmodel").value(), "yaml");
+  EXPECT_EQ(client.DownloadArtifact("runs:/r1/reliability.csv").value(), "csv");
 }
 
 TEST_F(MlflowClientTest, DownloadArtifactResolvesLoggedModels) {
@@ -313,6 +459,20 @@ TEST_F(MlflowClientTest, CreateModelVersionWaitsUntilReady) {
       Body(fake_->requests.at(0)),
       json({{"name", "m"}, {"source", "mlflow-artifacts:/7/r1/artifacts/m"}, {"run_id", "r1"}}));
   EXPECT_EQ(fake_->RequestsTo(Route("GET", "model-versions/get")).size(), 2u);
+}
+
+TEST_F(MlflowClientTest, CreateModelVersionOfALoggedModelSendsItsId) {
+  MlflowClient client = Connect();
+  fake_->On(Route("POST", "model-versions/create"), 200,
+            R"({"model_version":{"name":"m","version":"4","status":"READY",
+                "source":"models:/m-42","run_id":"r1"}})");
+  auto version = client.CreateModelVersion("m", "models:/m-42", "r1", "m-42");
+  ASSERT_TRUE(version.ok()) << version.status().message();
+  EXPECT_EQ(version.value().model_id, "m-42");  // from the source: MLflow 3.17 sends no model_id
+  EXPECT_EQ(version.value().source, "models:/m-42");
+  EXPECT_EQ(
+      Body(fake_->requests.at(0)),
+      json({{"name", "m"}, {"source", "models:/m-42"}, {"run_id", "r1"}, {"model_id", "m-42"}}));
 }
 
 TEST_F(MlflowClientTest, CreateModelVersionReportsAFailedRegistration) {

@@ -123,23 +123,17 @@ std::string FormatCreated(std::chrono::system_clock::time_point created) {
   return FormatTimestamp(seconds) + buffer;
 }
 
-std::string ColumnTypeName(ColumnType type) {
-  return type == ColumnType::kLong ? "long" : "double";
-}
-
-// MLflow's ColSpec JSON, keys in MLflow's order.
+// MLflow's ColSpec JSON of the booster's columns.
 std::string SignatureInputs(const std::vector<std::string>& names,
                             const std::vector<ColumnType>& types) {
-  OrderedJson columns = OrderedJson::array();
-  for (size_t i = 0; i < names.size(); ++i) {
-    columns.push_back({{"type", ColumnTypeName(types[i])}, {"name", names[i]}, {"required", true}});
-  }
-  return columns.dump();
+  std::vector<ColumnSpec> columns;
+  for (size_t i = 0; i < names.size(); ++i) columns.push_back({names[i], types[i]});
+  return ColSpecJson(columns);
 }
 
-// A Booster's predict returns float32: one "float" tensor-less column.
+// A Booster's predict returns float32 probabilities: one "float" column.
 std::string SignatureOutputs() {
-  return OrderedJson::array({{{"type", "float"}, {"required", true}}}).dump();
+  return ColSpecJson({{std::string(kModelOutputColumn), ColumnType::kFloat}});
 }
 
 // pandas "split" orientation; long columns as integers, as pandas would write int64.
@@ -211,6 +205,14 @@ Status CheckInputs(const std::vector<std::string>& feature_names,
     return Status::Error(std::to_string(types.size()) + " column types for " +
                          std::to_string(feature_names.size()) + " features");
   }
+  for (size_t c = 0; c < types.size(); ++c) {
+    if (types[c] != ColumnType::kDouble && types[c] != ColumnType::kFloat &&
+        types[c] != ColumnType::kLong) {
+      return Status::Error("feature " + feature_names[c] + " is typed " +
+                           std::string(ColumnTypeName(types[c])) +
+                           ": an XGBoost model's inputs are numbers (double, float or long)");
+    }
+  }
   if (rows.empty()) return Status::Error("the input example needs at least one row");
   for (size_t r = 0; r < rows.size(); ++r) {
     if (rows[r].size() != feature_names.size()) {
@@ -276,7 +278,7 @@ Result<std::vector<ArtifactFile>> BuildXgboostModelArtifacts(
           {"xgb_version", env.xgboost_version}}}}},
       {"is_signature_from_type_hint", false},
       {"mlflow_version", env.mlflow_version},
-      {"model_id", nullptr},
+      {"model_id", options.model_id.empty() ? Json(nullptr) : Json(options.model_id)},
       {"model_size_bytes", model_size},
       {"model_uuid", options.model_uuid.empty() ? RandomUuidHex() : options.model_uuid},
       {"prompts", nullptr},
@@ -294,6 +296,7 @@ Result<std::vector<ArtifactFile>> BuildXgboostModelArtifacts(
        FormatCreated(options.created.value_or(std::chrono::system_clock::now()))},
   };
   if (!options.run_id.empty()) mlmodel["run_id"] = options.run_id;
+  if (!options.metadata.empty()) mlmodel["metadata"] = options.metadata;
 
   return std::vector<ArtifactFile>{
       {std::string(kModelFile), std::string(model_json)},
@@ -306,22 +309,52 @@ Result<std::vector<ArtifactFile>> BuildXgboostModelArtifacts(
   };
 }
 
-Result<std::string> LogXgboostModel(MlflowClient& client, const RunInfo& run,
+Result<LoggedModel> LogXgboostModel(MlflowClient& client, const RunInfo& run,
                                     std::string_view model_json,
                                     const std::vector<std::string>& feature_names,
                                     const std::vector<std::vector<double>>& input_example_rows,
                                     const XgboostModelOptions& options) {
-  XgboostModelOptions with_run = options;
-  if (with_run.run_id.empty()) with_run.run_id = run.run_id;
-  auto files = BuildXgboostModelArtifacts(model_json, feature_names, input_example_rows, with_run);
-  if (!files.ok()) return files.status().WithContext("building the MLflow model");
-  // MLmodel is the last file built, so uploading in order puts it last.
-  for (const ArtifactFile& file : files.value()) {
-    LEADSCORE_RETURN_IF_ERROR(
-        client.UploadArtifact(run, JoinArtifactPath(with_run.artifact_path, file.path), file.bytes)
-            .WithContext("logging the model to run " + run.run_id));
+  // Build first: a model that cannot be described is not worth a logged model.
+  LEADSCORE_RETURN_IF_ERROR(
+      BuildXgboostModelArtifacts(model_json, feature_names, input_example_rows, options)
+          .status()
+          .WithContext("building the MLflow model"));
+  auto model = client.CreateLoggedModel(run.experiment_id, options.name, run.run_id, options.params,
+                                        options.tags);
+  if (!model.ok()) return model.status().WithContext("logging the model of run " + run.run_id);
+  const LoggedModel& logged = model.value();
+
+  auto upload = [&]() -> Status {
+    LEADSCORE_RETURN_IF_ERROR(client.LogOutputs(run.run_id, logged.model_id));
+    XgboostModelOptions with_ids = options;
+    with_ids.run_id = run.run_id;
+    with_ids.artifact_path = logged.artifact_uri;
+    with_ids.model_id = logged.model_id;
+    with_ids.model_uuid = logged.model_id;  // as mlflow.xgboost.log_model writes it
+    auto files =
+        BuildXgboostModelArtifacts(model_json, feature_names, input_example_rows, with_ids);
+    if (!files.ok()) return files.status().WithContext("building the MLflow model");
+    // MLmodel is the last file built, so uploading in order puts it last.
+    for (const ArtifactFile& file : files.value()) {
+      LEADSCORE_RETURN_IF_ERROR(client.UploadArtifact(logged.artifact_uri, file.path, file.bytes));
+    }
+    return Status::Ok();
+  };
+  const Status uploaded = upload();
+  const Status finalized = client.FinalizeLoggedModel(logged.model_id, uploaded.ok());
+  const std::string context = "logging model " + logged.model_id + " of run " + run.run_id;
+  if (!uploaded.ok()) {
+    if (!finalized.ok()) {
+      return Status::Error(
+          context + ": " + uploaded.message() +
+          "; marking it LOGGED_MODEL_UPLOAD_FAILED also failed: " + finalized.message());
+    }
+    return uploaded.WithContext(context + " (marked LOGGED_MODEL_UPLOAD_FAILED)");
   }
-  return JoinArtifactPath(run.artifact_uri, with_run.artifact_path);
+  if (!finalized.ok()) return finalized.WithContext(context);
+  LoggedModel ready = logged;
+  ready.status = "LOGGED_MODEL_READY";
+  return ready;
 }
 
 }  // namespace leadscore

@@ -42,6 +42,7 @@ std::map<std::string, std::string> Build(const std::vector<std::vector<double>>&
 TEST(XgboostModelArtifacts, AreTheFilesMlflowXgboostWrites) {
   auto files = Build({{3, 12}});
   std::vector<std::string> names;
+  names.reserve(files.size());
   for (const auto& [path, bytes] : files) names.push_back(path);
   EXPECT_EQ(names, (std::vector<std::string>{"MLmodel", "conda.yaml", "input_example.json",
                                              "model.json", "python_env.yaml", "requirements.txt",
@@ -87,10 +88,27 @@ TEST(XgboostModelArtifacts, MLmodelDescribesBothFlavorsTheSignatureAndTheExample
                 "  inputs: \"[{\\\"type\\\":\\\"double\\\",\\\"name\\\":\\\"sessions\\\","
                 "\\\"required\\\":true},{\\\"type\\\":\\\"double\\\",\\\"name\\\":\\\"page_views"
                 "\\\",\\\"required\\\":true}]\"\n"
-                "  outputs: \"[{\\\"type\\\":\\\"float\\\",\\\"required\\\":true}]\"\n"
+                "  outputs: \"[{\\\"type\\\":\\\"float\\\",\\\"name\\\":\\\"raw_probability\\\","
+                "\\\"required\\\":true}]\"\n"
                 "  params: null\n"
                 "type_hint_from_example: false\n"
                 "utc_time_created: \"2026-11-24 06:46:19.839434\"\n");
+}
+
+TEST(XgboostModelArtifacts, MLmodelNamesItsLoggedModelAndCarriesMetadata) {
+  XgboostModelOptions options = FixedOptions();
+  options.artifact_path = "mlflow-artifacts:/7/models/m-0123/artifacts";
+  options.model_id = "m-0123";
+  options.model_uuid = "m-0123";
+  options.metadata = {{"leadscore.feature_set", "base"}};
+  const std::string mlmodel = Build({{3, 12}}, options)["MLmodel"];
+  EXPECT_NE(mlmodel.find("artifact_path: \"mlflow-artifacts:/7/models/m-0123/artifacts\"\n"),
+            std::string::npos)
+      << mlmodel;
+  EXPECT_NE(mlmodel.find("model_id: m-0123\n"), std::string::npos) << mlmodel;
+  EXPECT_NE(mlmodel.find("model_uuid: m-0123\n"), std::string::npos) << mlmodel;
+  EXPECT_NE(mlmodel.find("metadata:\n  leadscore.feature_set: base\n"), std::string::npos)
+      << mlmodel;
 }
 
 TEST(XgboostModelArtifacts, InputExampleIsAPandasSplitFrameWithLongColumnsAsIntegers) {
@@ -169,6 +187,9 @@ TEST(XgboostModelArtifacts, RejectFeatureNamesTheModelWasNotTrainedOn) {
 }
 
 TEST(XgboostModelArtifacts, RejectBadExampleRowsAndNonXgboostModels) {
+  XgboostModelOptions strings;
+  strings.column_types = {ColumnType::kString, ColumnType::kLong};
+  EXPECT_FALSE(BuildXgboostModelArtifacts(kModelJson, kFeatures, {{1, 2}}, strings).ok());
   EXPECT_FALSE(BuildXgboostModelArtifacts(kModelJson, kFeatures, {}).ok());
   EXPECT_FALSE(BuildXgboostModelArtifacts(kModelJson, kFeatures, {{1}}).ok());
   EXPECT_FALSE(BuildXgboostModelArtifacts(kModelJson, kFeatures, {{1, std::nan("")}}).ok());
@@ -179,29 +200,111 @@ TEST(XgboostModelArtifacts, RejectBadExampleRowsAndNonXgboostModels) {
             std::string::npos);
 }
 
-TEST(LogXgboostModel, UploadsUnderTheModelDirectoryWithMLmodelLast) {
-  auto fake = std::make_shared<FakeHttpTransport>();
-  fake->On("GET /health", 200, "OK");
-  const std::string dir =
-      "/api/2.0/mlflow-artifacts/artifacts/7/r1/artifacts/lead_scoring_xgb_model/";
-  for (const char* name :
-       {"MLmodel", "model.json", "input_example.json", "serving_input_example.json",
-        "requirements.txt", "python_env.yaml", "conda.yaml"}) {
-    fake->On("PUT " + dir + name, 200, "{}");
-  }
-  MlflowOptions options;
-  options.tracking_uri = "http://mlflow.test";
-  options.transport = fake;
-  auto client = MlflowClient::Connect(options);
-  ASSERT_TRUE(client.ok()) << client.status().message();
-  RunInfo run{"r1", "7", "nightly", "mlflow-artifacts:/7/r1/artifacts"};
+// A server that creates logged model m-1 of experiment 7; AcceptFiles() makes it take the files.
+class LogXgboostModelTest : public ::testing::Test {
+ protected:
+  static constexpr char kApi[] = "/api/2.0/mlflow/";
+  static constexpr char kDir[] = "/api/2.0/mlflow-artifacts/artifacts/7/models/m-1/artifacts/";
 
-  auto source = LogXgboostModel(client.value(), run, kModelJson, kFeatures, {{3, 12}});
-  ASSERT_TRUE(source.ok()) << source.status().message();
-  EXPECT_EQ(source.value(), "mlflow-artifacts:/7/r1/artifacts/lead_scoring_xgb_model");
-  ASSERT_EQ(fake->requests.size(), 8u);  // health + seven files
-  EXPECT_EQ(FakeHttpTransport::Route(fake->requests.back()), "PUT " + dir + "MLmodel");
-  EXPECT_NE(fake->requests.back().body.find("run_id: r1\n"), std::string::npos);
+  void SetUp() override {
+    fake_->On("GET /health", 200, "OK");
+    fake_->On(std::string("POST ") + kApi + "logged-models", 200,
+              R"({"model":{"info":{"model_id":"m-1","experiment_id":"7",
+                  "name":"lead_scoring_xgb_model","status":"LOGGED_MODEL_PENDING",
+                  "artifact_uri":"mlflow-artifacts:/7/models/m-1/artifacts","source_run_id":"r1"}}})");
+    fake_->On(std::string("POST ") + kApi + "runs/outputs", 200, "{}");
+    fake_->On(std::string("PATCH ") + kApi + "logged-models/m-1", 200,
+              R"({"model":{"info":{"model_id":"m-1"}}})");
+  }
+
+  // Every file but `refused`, which gets an HTTP 500.
+  void AcceptFiles(const std::string& refused = "") {
+    for (const char* name :
+         {"MLmodel", "model.json", "input_example.json", "serving_input_example.json",
+          "requirements.txt", "python_env.yaml", "conda.yaml"}) {
+      fake_->On(std::string("PUT ") + kDir + name, name == refused ? 500 : 200,
+                name == refused ? "disk full" : "{}");
+    }
+  }
+
+  MlflowClient Connect() {
+    MlflowOptions options;
+    options.tracking_uri = "http://mlflow.test";
+    options.transport = fake_;
+    options.retries = 0;
+    auto client = MlflowClient::Connect(options);
+    EXPECT_TRUE(client.ok()) << client.status().message();
+    fake_->requests.clear();
+    return std::move(client).value();
+  }
+
+  std::vector<std::string> Routes() const {
+    std::vector<std::string> routes;
+    for (const HttpRequest& request : fake_->requests) {
+      routes.push_back(FakeHttpTransport::Route(request));
+    }
+    return routes;
+  }
+
+  std::shared_ptr<FakeHttpTransport> fake_ = std::make_shared<FakeHttpTransport>();
+  RunInfo run_{"r1", "7", "nightly", "mlflow-artifacts:/7/r1/artifacts"};
+};
+
+TEST_F(LogXgboostModelTest, CreatesTheLoggedModelUploadsItsFilesWithMLmodelLastAndFinalizes) {
+  AcceptFiles();
+  MlflowClient client = Connect();
+  XgboostModelOptions options;
+  options.params = {{"max_depth", "5"}};
+  options.tags = {{"mlflow.user", "ana"}};
+  auto model = LogXgboostModel(client, run_, kModelJson, kFeatures, {{3, 12}}, options);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model.value().model_id, "m-1");
+  EXPECT_EQ(model.value().status, "LOGGED_MODEL_READY");
+
+  const std::vector<std::string> routes = Routes();
+  ASSERT_EQ(routes.size(), 10u);  // create, outputs, seven files, finalize
+  EXPECT_EQ(routes[0], std::string("POST ") + kApi + "logged-models");
+  EXPECT_EQ(routes[1], std::string("POST ") + kApi + "runs/outputs");
+  EXPECT_EQ(routes[8], std::string("PUT ") + kDir + "MLmodel");
+  EXPECT_EQ(routes[9], std::string("PATCH ") + kApi + "logged-models/m-1");
+  const json created = json::parse(fake_->requests[0].body);
+  EXPECT_EQ(created["experiment_id"], "7");
+  EXPECT_EQ(created["name"], "lead_scoring_xgb_model");
+  EXPECT_EQ(created["source_run_id"], "r1");
+  EXPECT_EQ(created["params"], json::parse(R"([{"key":"max_depth","value":"5"}])"));
+  EXPECT_EQ(created["tags"], json::parse(R"([{"key":"mlflow.user","value":"ana"}])"));
+  EXPECT_EQ(json::parse(fake_->requests[9].body)["status"], "LOGGED_MODEL_READY");
+
+  const std::string& mlmodel = fake_->requests[8].body;
+  EXPECT_NE(mlmodel.find("run_id: r1\n"), std::string::npos) << mlmodel;
+  EXPECT_NE(mlmodel.find("model_id: m-1\n"), std::string::npos) << mlmodel;
+  EXPECT_NE(mlmodel.find("artifact_path: \"mlflow-artifacts:/7/models/m-1/artifacts\""),
+            std::string::npos)
+      << mlmodel;
+}
+
+TEST_F(LogXgboostModelTest, AFailedUploadMarksTheModelUploadFailed) {
+  AcceptFiles("model.json");
+  MlflowClient client = Connect();
+  auto model = LogXgboostModel(client, run_, kModelJson, kFeatures, {{3, 12}});
+  ASSERT_FALSE(model.ok());
+  const std::string& message = model.status().message();
+  EXPECT_NE(message.find("logging model m-1 of run r1 (marked LOGGED_MODEL_UPLOAD_FAILED)"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("HTTP 500"), std::string::npos) << message;
+  EXPECT_EQ(FakeHttpTransport::Route(fake_->requests.back()),
+            std::string("PATCH ") + kApi + "logged-models/m-1");
+  EXPECT_EQ(json::parse(fake_->requests.back().body)["status"], "LOGGED_MODEL_UPLOAD_FAILED");
+  EXPECT_TRUE(fake_->RequestsTo(std::string("PUT ") + kDir + "MLmodel").empty());
+}
+
+TEST_F(LogXgboostModelTest, AModelThatCannotBeDescribedCreatesNothing) {
+  AcceptFiles();
+  MlflowClient client = Connect();
+  auto model = LogXgboostModel(client, run_, kModelJson, {"page_views", "sessions"}, {{3, 12}});
+  ASSERT_FALSE(model.ok());
+  EXPECT_TRUE(fake_->requests.empty());
 }
 
 }  // namespace

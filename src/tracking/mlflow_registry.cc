@@ -14,8 +14,17 @@ std::map<std::string, std::string> FromWire(const std::vector<wire::KeyValue>& p
   return out;
 }
 
+// MLflow 3.17's server does not send a version's model_id; its source models:/<model_id>
+// names the logged model all the same.
+std::string ModelIdOf(const wire::ModelVersion& v) {
+  constexpr std::string_view kPrefix = "models:/m-";
+  if (!v.model_id.empty() || !std::string_view(v.source).starts_with(kPrefix)) return v.model_id;
+  std::string_view id = std::string_view(v.source).substr(kPrefix.size() - 2);
+  return std::string(id.substr(0, id.find('/')));
+}
+
 ModelVersion FromWire(const wire::ModelVersion& v) {
-  return {v.name,   v.version,        v.run_id,         v.source,
+  return {v.name,   v.version,        v.run_id,         v.source, ModelIdOf(v),
           v.status, v.status_message, FromWire(v.tags), v.aliases};
 }
 
@@ -43,9 +52,10 @@ Result<RegisteredModel> MlflowClient::GetRegisteredModel(const std::string& name
 
 Result<ModelVersion> MlflowClient::CreateModelVersion(const std::string& name,
                                                       const std::string& source,
-                                                      const std::string& run_id) {
+                                                      const std::string& run_id,
+                                                      const std::string& model_id) {
   auto body = CallOk("POST", "model-versions/create", {},
-                     wire::Dump(wire::CreateModelVersionRequest{name, source, run_id}));
+                     wire::Dump(wire::CreateModelVersionRequest{name, source, run_id, model_id}));
   if (!body.ok()) return body.status();
   auto created = wire::Parse<wire::ModelVersionResponse>("model-versions/create", body.value());
   if (!created.ok()) return created.status();

@@ -9,6 +9,20 @@ namespace {
 constexpr std::string_view kApiPrefix = "/api/2.0/mlflow/";
 constexpr std::string_view kArtifactProxyPrefix = "/api/2.0/mlflow-artifacts/artifacts/";
 constexpr std::string_view kProxyScheme = "mlflow-artifacts:";
+constexpr std::string_view kModelTrainingView = "?workflowType=machine_learning";
+
+// <tracking_uri>/#/experiments/<experiment_id>/<kind>/<id>?workflowType=machine_learning
+std::string UiUrl(std::string_view tracking_uri, std::string_view experiment_id,
+                  std::string_view kind, std::string_view id) {
+  std::string url(tracking_uri);
+  for (std::string_view part : {std::string_view("/#/experiments/"), experiment_id,
+                                std::string_view("/"), kind, std::string_view("/")}) {
+    url += part;
+  }
+  url += PercentEncode(id);
+  url += kModelTrainingView;
+  return url;
+}
 
 bool IsUnreserved(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -112,6 +126,16 @@ Result<std::string> ArtifactProxyUrl(std::string_view tracking_uri, std::string_
       "' is not served by the tracking server's artifact proxy, the only way leadscore reads "
       "and writes artifacts: run the server with served artifacts (scripts/run_mlflow_server.sh "
       "does) and use an experiment that server created");
+}
+
+std::string UiRunUrl(std::string_view tracking_uri, std::string_view experiment_id,
+                     std::string_view run_id) {
+  return UiUrl(tracking_uri, PercentEncode(experiment_id), "runs", run_id);
+}
+
+std::string UiLoggedModelUrl(std::string_view tracking_uri, std::string_view experiment_id,
+                             std::string_view model_id) {
+  return UiUrl(tracking_uri, PercentEncode(experiment_id), "models", model_id);
 }
 
 Result<RegisteredModelUri> ParseRegisteredModelUri(std::string_view uri) {

@@ -1,5 +1,6 @@
 // URLs of MLflow's REST API: endpoints under /api/2.0/mlflow/ and the artifact proxy under
-// /api/2.0/mlflow-artifacts/artifacts/. Pure functions, so they are tested without a server.
+// /api/2.0/mlflow-artifacts/artifacts/; and links into its web UI. Pure functions, so they are
+// tested without a server.
 #pragma once
 
 #include <string>
@@ -33,6 +34,15 @@ std::string JoinArtifactPath(std::string_view base, std::string_view relative);
 // http(s) URL already under /api/2.0/mlflow-artifacts/artifacts/. Anything else (file:,
 // s3:, ...) fails with what to do: leadscore moves artifacts only through the proxy.
 Result<std::string> ArtifactProxyUrl(std::string_view tracking_uri, std::string_view artifact_uri);
+
+// Links to a run and to a logged model in MLflow's web UI, opened in its model-training view:
+// MLflow 3.17's UI chooses between GenAI and model training with a sidebar switch it remembers
+// per browser (GenAI by default) unless the link says workflowType=machine_learning.
+// `tracking_uri` as NormalizeTrackingUri returns it.
+std::string UiRunUrl(std::string_view tracking_uri, std::string_view experiment_id,
+                     std::string_view run_id);
+std::string UiLoggedModelUrl(std::string_view tracking_uri, std::string_view experiment_id,
+                             std::string_view model_id);
 
 // A registered model reference: "models:/<name>@<alias>" or "models:/<name>/<version>".
 struct RegisteredModelUri {

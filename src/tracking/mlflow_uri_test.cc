@@ -26,6 +26,13 @@ TEST(NormalizeTrackingUri, RejectsWhatIsNotAnHttpServer) {
   }
 }
 
+TEST(UiUrls, OpenRunsAndLoggedModelsInTheModelTrainingView) {
+  EXPECT_EQ(UiRunUrl("http://h:1", "2", "4898adb1"),
+            "http://h:1/#/experiments/2/runs/4898adb1?workflowType=machine_learning");
+  EXPECT_EQ(UiLoggedModelUrl("http://h:1", "2", "m-99"),
+            "http://h:1/#/experiments/2/models/m-99?workflowType=machine_learning");
+}
+
 TEST(ApiUrl, JoinsEndpointAndEncodesQueryValues) {
   EXPECT_EQ(ApiUrl("http://h:1", "experiments/get-by-name",
                    {{"experiment_name", "Lead Scoring Optimization"}}),

@@ -24,8 +24,25 @@ struct Metric {
   double value = 0.0;
   int64_t timestamp = 0;
   int64_t step = 0;
+  std::string model_id;  // MLflow 3; the three are sent only when set
+  std::string dataset_name;
+  std::string dataset_digest;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Metric, key, value, timestamp, step)
+inline void to_json(nlohmann::json& json, const Metric& m) {
+  json = {{"key", m.key}, {"value", m.value}, {"timestamp", m.timestamp}, {"step", m.step}};
+  if (!m.model_id.empty()) json["model_id"] = m.model_id;
+  if (!m.dataset_name.empty()) json["dataset_name"] = m.dataset_name;
+  if (!m.dataset_digest.empty()) json["dataset_digest"] = m.dataset_digest;
+}
+inline void from_json(const nlohmann::json& json, Metric& m) {
+  m.key = json.value("key", "");
+  m.value = json.value("value", 0.0);
+  m.timestamp = json.value("timestamp", int64_t{0});
+  m.step = json.value("step", int64_t{0});
+  m.model_id = json.value("model_id", "");
+  m.dataset_name = json.value("dataset_name", "");
+  m.dataset_digest = json.value("dataset_digest", "");
+}
 
 struct Error {
   std::string error_code;
@@ -49,14 +66,22 @@ struct Experiment {
   std::string name;
   std::string artifact_location;
   std::string lifecycle_stage;
+  std::vector<KeyValue> tags;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Experiment, experiment_id, name, artifact_location,
-                                                lifecycle_stage)
+                                                lifecycle_stage, tags)
 
 struct GetExperimentResponse {
   Experiment experiment;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GetExperimentResponse, experiment)
+
+struct SetExperimentTagRequest {
+  std::string experiment_id;
+  std::string key;
+  std::string value;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetExperimentTagRequest, experiment_id, key, value)
 
 // --- runs
 struct CreateRunRequest {
@@ -77,10 +102,22 @@ struct RunInfo {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunInfo, run_id, experiment_id, run_name,
                                                 artifact_uri, status)
 
+struct ModelOutput {
+  std::string model_id;
+  int64_t step = 0;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelOutput, model_id, step)
+
+struct RunOutputs {
+  std::vector<ModelOutput> model_outputs;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunOutputs, model_outputs)
+
 struct Run {
   RunInfo info;
+  RunOutputs outputs;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Run, info)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Run, info, outputs)
 
 struct RunResponse {  // runs/create and runs/get
   Run run;
@@ -102,22 +139,82 @@ struct UpdateRunRequest {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateRunRequest, run_id, status, end_time)
 
+// --- run inputs and outputs
+struct Dataset {
+  std::string name;
+  std::string digest;
+  std::string source_type;
+  std::string source;
+  std::string schema;
+  std::string profile;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Dataset, name, digest, source_type, source, schema, profile)
+
+struct DatasetInput {
+  std::vector<KeyValue> tags;  // InputTag
+  Dataset dataset;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DatasetInput, tags, dataset)
+
+struct LogInputsRequest {
+  std::string run_id;
+  std::vector<DatasetInput> datasets;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LogInputsRequest, run_id, datasets)
+
+struct LogOutputsRequest {
+  std::string run_id;
+  std::vector<ModelOutput> models;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LogOutputsRequest, run_id, models)
+
 // --- MLflow 3 logged models (models:/m-... sources)
+struct CreateLoggedModelRequest {
+  std::string experiment_id;
+  std::string name;
+  std::string source_run_id;  // sent only when set
+  std::vector<KeyValue> params;
+  std::vector<KeyValue> tags;
+};
+inline void to_json(nlohmann::json& json, const CreateLoggedModelRequest& r) {
+  json = {
+      {"experiment_id", r.experiment_id}, {"name", r.name}, {"params", r.params}, {"tags", r.tags}};
+  if (!r.source_run_id.empty()) json["source_run_id"] = r.source_run_id;
+}
+
+struct LogLoggedModelParamsRequest {
+  std::string model_id;
+  std::vector<KeyValue> params;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LogLoggedModelParamsRequest, model_id, params)
+
+struct FinalizeLoggedModelRequest {
+  std::string model_id;
+  std::string status;  // the LoggedModelStatus enum by name, as protobuf's JSON allows
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FinalizeLoggedModelRequest, model_id, status)
+
 struct LoggedModelInfo {
   std::string model_id;
+  std::string experiment_id;
+  std::string name;
   std::string artifact_uri;
+  std::string status;
+  std::string source_run_id;
+  std::vector<KeyValue> tags;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoggedModelInfo, model_id, artifact_uri)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoggedModelInfo, model_id, experiment_id, name,
+                                                artifact_uri, status, source_run_id, tags)
 
 struct LoggedModel {
   LoggedModelInfo info;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoggedModel, info)
 
-struct GetLoggedModelResponse {
+struct LoggedModelResponse {  // logged-models create, get and finalize
   LoggedModel model;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GetLoggedModelResponse, model)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LoggedModelResponse, model)
 
 // --- registry
 struct NameRequest {  // registered-models/create
@@ -147,21 +244,26 @@ struct CreateModelVersionRequest {
   std::string name;
   std::string source;
   std::string run_id;
+  std::string model_id;  // sent only when set
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateModelVersionRequest, name, source, run_id)
+inline void to_json(nlohmann::json& json, const CreateModelVersionRequest& r) {
+  json = {{"name", r.name}, {"source", r.source}, {"run_id", r.run_id}};
+  if (!r.model_id.empty()) json["model_id"] = r.model_id;
+}
 
 struct ModelVersion {
   std::string name;
   std::string version;
   std::string source;
   std::string run_id;
+  std::string model_id;
   std::string status;
   std::string status_message;
   std::vector<KeyValue> tags;
   std::vector<std::string> aliases;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelVersion, name, version, source, run_id, status,
-                                                status_message, tags, aliases)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ModelVersion, name, version, source, run_id,
+                                                model_id, status, status_message, tags, aliases)
 
 struct ModelVersionResponse {
   ModelVersion model_version;

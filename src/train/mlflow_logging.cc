@@ -1,11 +1,14 @@
 #include "train/mlflow_logging.h"
 
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -13,7 +16,9 @@
 #include "metrics/classification.h"
 #include "tracking/champion.h"
 #include "tracking/mlflow_client.h"
+#include "tracking/mlflow_dataset.h"
 #include "tracking/mlflow_model.h"
+#include "tracking/mlflow_tags.h"
 
 namespace leadscore {
 namespace {
@@ -31,6 +36,60 @@ std::string GitCommit() {
   ::pclose(pipe);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
+}
+
+// The login name as Python's getpass.getuser() finds it, which is what MLflow's own client
+// tags runs with (mlflow.user): LOGNAME, USER, LNAME, USERNAME, then the password database.
+std::string LoginName() {
+  for (const char* variable : {"LOGNAME", "USER", "LNAME", "USERNAME"}) {
+    const char* value = std::getenv(variable);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  passwd entry{};
+  passwd* found = nullptr;
+  std::array<char, 4096> buffer{};
+  if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+      found != nullptr && found->pw_name != nullptr) {
+    return found->pw_name;
+  }
+  return "uid " + std::to_string(::geteuid());
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The data file as the run's training dataset: named after the file, its digest the data hash
+// the run is tagged with, its schema the columns training reads (id, the optional visitor_id
+// and created_at, every spec feature, the label).
+Dataset TrainingDataset(const std::filesystem::path& path, const FeatureTable& table,
+                        const FeatureSpec& spec, const std::string& data_hash) {
+  std::vector<ColumnSpec> columns = {{spec.id_column, ColumnType::kString}};
+  if (!table.visitor_ids.empty()) columns.push_back({"visitor_id", ColumnType::kString});
+  if (!table.created_at.empty()) columns.push_back({"created_at", ColumnType::kDatetime});
+  for (const Feature& feature : spec.features) {
+    columns.push_back({feature.name, feature.type == FeatureType::kCategory ? ColumnType::kString
+                                                                            : ColumnType::kLong});
+  }
+  columns.push_back({spec.label_column, ColumnType::kLong});
+  return LocalFileDataset(path, path.stem().string(), data_hash, columns, table.rows());
+}
+
+// What the booster's columns encode, for MLmodel's metadata: the lead fields the API takes
+// (docs/training.md, "The model in MLflow").
+std::map<std::string, std::string> MlmodelMetadata(const LeadModel& model) {
+  std::string fields;
+  for (size_t index : model.encoder().features()) {
+    fields += (fields.empty() ? "" : ", ") + model.spec().features[index].name;
+  }
+  return {{"leadscore.feature_set", model.metadata().feature_set},
+          {"leadscore.lead_fields", fields},
+          {"leadscore.output",
+           std::string(kModelOutputColumn) +
+               " is the booster's probability; leadscore serves it calibrated by the map in "
+               "booster attribute 'calibration'"}};
 }
 
 std::string DefaultRunName(const std::string& feature_set) {
@@ -129,23 +188,43 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
   MlflowClient& client = *client_;
   auto experiment = client.GetOrCreateExperiment(options.experiment);
   if (!experiment.ok()) return experiment.status();
+  const std::string experiment_id = experiment.value().experiment_id;
+  // MLflow's classification of the experiment: model training, not GenAI development. (MLflow
+  // 3.17's UI picks its view from a sidebar switch or the link's workflowType, see UiRunUrl;
+  // the experiment-kind chooser and other UI versions read the tag.) A kind chosen is kept.
+  if (!experiment.value().tags.contains(std::string(kExperimentKindTag))) {
+    LEADSCORE_RETURN_IF_ERROR(client.SetExperimentTag(
+        experiment_id, std::string(kExperimentKindTag), std::string(kModelTrainingKind)));
+  }
   const LeadModel& model = *outcome.model;
-  const std::map<std::string, std::string> tags = {
-      {"mlflow.source.git.commit", GitCommit()},
-      {"mlflow.source.name", "leadscore train"},
-      {"leadscore.data_hash", model.metadata().data_hash},
-      {"leadscore.data_path", options.data.string()},
-      {"leadscore.feature_set", model.metadata().feature_set},
-      {"leadscore.source", options.source_tag},
+  // Who and what trained it, on the run and on the logged model, as MLflow's client tags them.
+  std::map<std::string, std::string> source_tags = {
+      {std::string(kUserTag), LoginName()},
+      {std::string(kSourceNameTag), "leadscore train"},
+      {std::string(kSourceTypeTag), std::string(kSourceTypeLocal)},
   };
+  if (std::string commit = GitCommit(); !commit.empty()) {
+    source_tags[std::string(kGitCommitTag)] = commit;
+  }
+  std::map<std::string, std::string> tags = source_tags;
+  tags["leadscore.data_hash"] = model.metadata().data_hash;
+  tags["leadscore.data_path"] = options.data.string();
+  tags["leadscore.feature_set"] = model.metadata().feature_set;
+  tags["leadscore.source"] = options.source_tag;
   auto run = client.CreateRun(
-      experiment.value(),
+      experiment_id,
       options.run_name.empty() ? DefaultRunName(model.metadata().feature_set) : options.run_name,
       tags);
   if (!run.ok()) return run.status();
+  const std::string& run_id = run.value().run_id;
 
   // Everything below runs inside the run; a failure marks it FAILED and changes nothing else.
   auto body = [&]() -> Result<TrainRunReport> {
+    const Dataset dataset =
+        TrainingDataset(options.data, table, model.spec(), model.metadata().data_hash);
+    LEADSCORE_RETURN_IF_ERROR(client.LogInputs(
+        run_id, {{dataset, {{std::string(kDatasetContextTag), std::string(kTrainingContext)}}}}));
+
     std::map<std::string, std::string> params = model.metadata().params;
     params["feature_set"] = model.metadata().feature_set;
     params["threshold"] = fmt::format("{}", model.metadata().threshold);
@@ -155,17 +234,13 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
                           : fmt::format("stratified test={}", options.train.test_fraction);
     params["calibration_fraction"] = fmt::format("{}", options.train.calibration_fraction);
     params["gate_tolerance"] = fmt::format("{}", options.gate_tolerance);
-    std::vector<Metric> metrics;
-    for (const auto& [key, value] : outcome.test.metrics) {
-      if (std::isfinite(value)) metrics.push_back({key, value, 0, 0});
-    }
-    LEADSCORE_RETURN_IF_ERROR(client.LogBatch(run.value().run_id, params, metrics, {}));
+    LEADSCORE_RETURN_IF_ERROR(client.LogBatch(run_id, params, {}, {}));
 
     // The logged model carries the run id as its version; the installed file gets the
     // registry version when it becomes champion.
-    auto logged_model = model.WithVersion(run.value().run_id);
-    if (!logged_model.ok()) return logged_model.status();
-    auto model_json = logged_model.value()->ToJson();
+    auto versioned = model.WithVersion(run_id);
+    if (!versioned.ok()) return versioned.status();
+    auto model_json = versioned.value()->ToJson();
     if (!model_json.ok()) return model_json.status();
     std::vector<std::vector<double>> example;
     const size_t example_rows = std::min(kInputExampleRows, outcome.split.test.size());
@@ -176,10 +251,27 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
       example.emplace_back(begin, begin + model.encoder().width());
     }
     XgboostModelOptions model_options;
-    model_options.run_id = run.value().run_id;
-    auto source = LogXgboostModel(client, run.value(), model_json.value(),
+    model_options.metadata = MlmodelMetadata(model);
+    model_options.params = params;  // the run's, as mlflow.xgboost.log_model copies them
+    model_options.tags = source_tags;
+    model_options.tags["leadscore.data_hash"] = model.metadata().data_hash;
+    model_options.tags["leadscore.feature_set"] = model.metadata().feature_set;
+    auto logged = LogXgboostModel(client, run.value(), model_json.value(),
                                   model.encoder().column_names(), example, model_options);
-    if (!source.ok()) return source.status();
+    if (!logged.ok()) return logged.status();
+    const std::string& model_id = logged.value().model_id;
+
+    // The test metrics belong to the run and to the logged model, measured on this dataset
+    // (its held-out rows).
+    const int64_t now = NowMs();
+    std::vector<Metric> metrics;
+    for (const auto& [key, value] : outcome.test.metrics) {
+      if (std::isfinite(value)) {
+        metrics.push_back({key, value, now, 0, model_id, dataset.name, dataset.digest});
+      }
+    }
+    LEADSCORE_RETURN_IF_ERROR(client.LogBatch(run_id, {}, metrics, {}));
+
     const std::pair<const char*, std::string> artifacts[] = {
         {"reliability.csv", ReliabilityTableCsv(outcome.test.reliability)},
         {"reliability_uncalibrated.csv", ReliabilityTableCsv(outcome.reliability_uncalibrated)},
@@ -192,7 +284,7 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
 
     LEADSCORE_RETURN_IF_ERROR(client.EnsureRegisteredModel(options.model_name));
     auto version =
-        client.CreateModelVersion(options.model_name, source.value(), run.value().run_id);
+        client.CreateModelVersion(options.model_name, "models:/" + model_id, run_id, model_id);
     if (!version.ok()) return version.status();
     const std::string& new_version = version.value().version;
     LEADSCORE_RETURN_IF_ERROR(client.SetAlias(options.model_name, kChallengerAlias, new_version));
@@ -200,8 +292,9 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
     const double new_auc = outcome.test.metrics.at("auc");
     const GateDecision gate = DecideGate(client, options, table, outcome, truth, new_auc);
     if (gate.champion_auc) {
-      LEADSCORE_RETURN_IF_ERROR(client.LogBatch(run.value().run_id, {},
-                                                {{"champion_auc", *gate.champion_auc, 0, 0}}, {}));
+      // The champion's AUC, not this model's: a metric of the run alone.
+      LEADSCORE_RETURN_IF_ERROR(client.LogBatch(
+          run_id, {}, {{"champion_auc", *gate.champion_auc, NowMs(), 0, "", "", ""}}, {}));
     }
     LEADSCORE_RETURN_IF_ERROR(client.SetModelVersionTag(
         options.model_name, new_version, "leadscore.gate", gate.promote ? "passed" : "failed"));
@@ -209,7 +302,8 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
                                                         "leadscore.gate_reason", gate.reason));
 
     TrainRunReport report;
-    report.run_id = run.value().run_id;
+    report.run_id = run_id;
+    report.model_id = model_id;
     report.model_version = new_version;
     report.metrics = outcome.test.metrics;
     report.promoted = gate.promote;
@@ -222,16 +316,17 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
   };
 
   auto report = body();
-  const Status finished = client.FinishRun(run.value().run_id, report.ok());
+  const Status finished = client.FinishRun(run_id, report.ok());
   if (!report.ok()) {
-    return report.status().WithContext("MLflow run " + run.value().run_id + " marked FAILED");
+    return report.status().WithContext("MLflow run " + run_id + " marked FAILED");
   }
   LEADSCORE_RETURN_IF_ERROR(finished);
 
   const TrainRunReport& r = report.value();
-  std::cout << fmt::format("MLflow run {} in experiment '{}': {}/#/experiments/{}/runs/{}\n",
-                           r.run_id, options.experiment, options.tracking_uri, experiment.value(),
-                           r.run_id);
+  std::cout << fmt::format("MLflow run {} in experiment '{}': {}\n", r.run_id, options.experiment,
+                           UiRunUrl(client.tracking_uri(), experiment_id, r.run_id));
+  std::cout << fmt::format("logged model {}: {}\n", r.model_id,
+                           UiLoggedModelUrl(client.tracking_uri(), experiment_id, r.model_id));
   std::cout << fmt::format("registered {} version {} (alias {})\n", options.model_name,
                            r.model_version, kChallengerAlias);
   if (r.promoted) {

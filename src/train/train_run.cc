@@ -53,11 +53,10 @@ Status WriteReportJson(const TrainRunReport& report, const std::filesystem::path
   for (const auto& [key, value] : report.metrics) {
     if (std::isfinite(value)) metrics[key] = value;
   }
-  const nlohmann::json doc = {{"model_version", report.model_version},
-                              {"run_id", report.run_id},
-                              {"promoted", report.promoted},
-                              {"gate_reason", report.gate_reason},
-                              {"metrics", metrics}};
+  const nlohmann::json doc = {
+      {"model_version", report.model_version}, {"run_id", report.run_id},
+      {"model_id", report.model_id},           {"promoted", report.promoted},
+      {"gate_reason", report.gate_reason},     {"metrics", metrics}};
   AtomicFileSet files;
   auto file = files.Open(path);
   if (!file.ok()) return file.status();

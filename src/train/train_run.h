@@ -28,7 +28,8 @@ struct TrainRunOptions {
 
 struct TrainRunReport {
   std::string model_version;
-  std::string run_id;  // empty without tracking
+  std::string run_id;    // empty without tracking
+  std::string model_id;  // the MLflow 3 logged model; empty without tracking
   bool promoted = false;
   std::string gate_reason;  // why the champion moved or stayed
   std::map<std::string, double> metrics;

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import mlflow.data
 import mlflow.pyfunc
 import mlflow.xgboost
 import numpy as np
@@ -27,7 +28,9 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 from fixtures.mlflow_server import RUN_SCRIPT, STOP_SCRIPT, MlflowServer, free_port, mlflow_server
+from mlflow.entities import LoggedModelStatus
 from mlflow.exceptions import MlflowException
+from mlflow.models import get_model_info
 from mlflow.tracking import MlflowClient
 
 REPO = Path(__file__).resolve().parents[2]
@@ -292,8 +295,11 @@ def test_unreachable_tracking_server_says_how_to_start_one(tmp_path: Path) -> No
 class CppRun:
     run_id: str
     experiment_id: str
+    model_id: str
     model_name: str
     version: str
+    dataset_name: str
+    dataset_digest: str
     frame: pd.DataFrame
     probabilities: np.ndarray
 
@@ -324,17 +330,25 @@ def cpp_run(server: MlflowServer, tmp_path_factory: pytest.TempPathFactory) -> C
     return CppRun(
         run_id=logged["run_id"],
         experiment_id=logged["experiment_id"],
+        model_id=logged["model_id"],
         model_name=logged["model_name"],
         version=logged["version"],
+        dataset_name=logged["dataset_name"],
+        dataset_digest=logged["dataset_digest"],
         frame=frame,
         probabilities=np.asarray(logged["probabilities"], dtype=np.float64),
     )
 
 
+@pytest.mark.parametrize("address", ["runs", "logged model", "registered version"])
 def test_cpp_logged_model_loads_in_mlflow_and_predicts_the_engines_probabilities(
-    cpp_run: CppRun,
+    cpp_run: CppRun, address: str
 ) -> None:
-    uri = f"runs:/{cpp_run.run_id}/lead_scoring_xgb_model"
+    uri = {
+        "runs": f"runs:/{cpp_run.run_id}/lead_scoring_xgb_model",
+        "logged model": f"models:/{cpp_run.model_id}",
+        "registered version": f"models:/{cpp_run.model_name}/{cpp_run.version}",
+    }[address]
     booster = mlflow.xgboost.load_model(uri)
     assert isinstance(booster, xgb.Booster)
     booster_probabilities = np.asarray(
@@ -350,6 +364,62 @@ def test_cpp_logged_model_loads_in_mlflow_and_predicts_the_engines_probabilities
     example = pyfunc.input_example
     assert example is not None
     assert list(example.columns) == list(cpp_run.frame.columns)
+
+
+def test_cpp_logged_model_is_an_mlflow3_logged_model_of_the_run(
+    client: MlflowClient, cpp_run: CppRun
+) -> None:
+    found = mlflow.search_logged_models(
+        experiment_ids=[cpp_run.experiment_id],
+        filter_string=f"source_run_id = '{cpp_run.run_id}'",
+        output_format="list",
+    )
+    assert [model.model_id for model in found] == [cpp_run.model_id]
+    model = found[0]
+    assert model.name == "lead_scoring_xgb_model"
+    assert model.status == LoggedModelStatus.READY
+    assert model.params == {"max_depth": "2", "n_estimators": "2", "objective": "binary:logistic"}
+    assert model.tags["mlflow.user"] == "gtest"
+    linked = {metric.key: metric for metric in model.metrics or []}
+    assert linked.keys() == {"auc", "logloss"}
+    assert linked["auc"].value == pytest.approx(0.875)
+    assert linked["auc"].dataset_name == cpp_run.dataset_name
+    assert linked["auc"].dataset_digest == cpp_run.dataset_digest
+
+    run = client.get_run(cpp_run.run_id)
+    assert [output.model_id for output in run.outputs.model_outputs] == [cpp_run.model_id]
+    version = client.get_model_version(cpp_run.model_name, cpp_run.version)
+    assert version.source == f"models:/{cpp_run.model_id}"
+    assert version.run_id == cpp_run.run_id
+    versions = json.loads(model.tags["mlflow.modelVersions"])  # set by the server
+    assert [(v["name"], str(v["version"])) for v in versions] == [
+        (cpp_run.model_name, cpp_run.version)
+    ]
+
+    signature = get_model_info(f"models:/{cpp_run.model_id}").signature
+    assert signature is not None
+    assert signature.inputs.input_names() == list(cpp_run.frame.columns)
+    assert [spec.type.name for spec in signature.inputs.inputs] == ["long"] * 3
+    assert signature.outputs.input_names() == ["raw_probability"]
+    experiment = client.get_experiment(cpp_run.experiment_id)
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+
+
+def test_cpp_logged_run_reads_its_dataset(client: MlflowClient, cpp_run: CppRun) -> None:
+    inputs = client.get_run(cpp_run.run_id).inputs.dataset_inputs
+    assert len(inputs) == 1
+    dataset = inputs[0].dataset
+    assert (dataset.name, dataset.digest) == (cpp_run.dataset_name, cpp_run.dataset_digest)
+    assert dataset.source_type == "local"
+    assert json.loads(dataset.source)["uri"].endswith("/tiny_leads.csv")
+    assert [column["name"] for column in json.loads(dataset.schema)["mlflow_colspec"]] == list(
+        cpp_run.frame.columns
+    )
+    assert json.loads(dataset.profile) == {"num_rows": 20, "num_elements": 60}
+    assert {tag.key: tag.value for tag in inputs[0].tags} == {"mlflow.data.context": "train"}
+    # mlflow's own reader of the entity understands it.
+    source = mlflow.data.get_source(inputs[0])
+    assert source.uri.endswith("/tiny_leads.csv")
 
 
 def test_cpp_logged_run_has_its_params_metrics_and_tags(cpp_run: CppRun) -> None:

@@ -22,8 +22,11 @@ import xgboost
 from fixtures.mlflow_server import REPO, free_port, mlflow_server
 from fixtures.shared_data import OLIST_DIR
 from mlflow import MlflowClient
+from mlflow.entities import LoggedModelStatus
+from mlflow.models import get_model_info
 
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
+TRAINER = "leadscore-e2e"  # the login name the runs are logged under (mlflow.user)
 SEED_PARAMS = {"max_depth": "5", "learning_rate": "0.1", "n_estimators": "100",
                "objective": "binary:logistic", "eval_metric": "auc", "random_state": "42"}
 
@@ -64,7 +67,8 @@ def train(mart: Path, tracking: str, model_file: Path, *args: str,
     report.unlink(missing_ok=True)
     result = run(str(BINARY), "train", "--data", str(mart / "features.csv"), "--truth",
                  str(mart / "raw/truth.csv"), "--tracking-uri", tracking, "--model-out",
-                 str(model_file), "--report-json", str(report), *args, check=check)
+                 str(model_file), "--report-json", str(report), *args, check=check,
+                 env={**os.environ, "LOGNAME": TRAINER})
     return result, (json.loads(report.read_text()) if report.exists() else {})
 
 
@@ -99,9 +103,57 @@ def test_first_run_is_logged_registered_and_promoted(mart: Path, tracking: str,
     assert logged.data.tags["leadscore.feature_set"] == "base"
     assert len(logged.data.tags["leadscore.data_hash"]) == 16
     assert "mlflow.source.git.commit" in logged.data.tags
+    assert logged.data.tags["mlflow.user"] == TRAINER
+    assert logged.data.tags["mlflow.source.type"] == "LOCAL"
+    assert logged.data.tags["mlflow.source.name"] == "leadscore train"
+    experiment = client.get_experiment(logged.info.experiment_id)
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
     artifacts = {a.path for a in client.list_artifacts(report["run_id"])}
-    assert {"lead_scoring_xgb_model", "reliability.csv", "feature_importance.json",
-            "calibration.json"} <= artifacts
+    assert {"reliability.csv", "feature_importance.json", "calibration.json"} <= artifacts
+    assert "lead_scoring_xgb_model" not in artifacts, "the model is a logged model, not run files"
+
+    # The training data, as a dataset input named after the file, its digest the data hash.
+    (data_input,) = logged.inputs.dataset_inputs
+    dataset = data_input.dataset
+    assert (dataset.name, dataset.digest) == ("features", logged.data.tags["leadscore.data_hash"])
+    assert {tag.key: tag.value for tag in data_input.tags} == {"mlflow.data.context": "train"}
+    assert dataset.source_type == "local"
+    assert json.loads(dataset.source) == {"uri": str((mart / "features.csv").resolve())}
+    schema = {c["name"]: c["type"] for c in json.loads(dataset.schema)["mlflow_colspec"]}
+    assert schema == {"lead_id": "string", "visitor_id": "string", "created_at": "datetime",
+                      "sessions": "long", "engaged_sessions": "long", "page_views": "long",
+                      "is_first_visit": "long", "channel": "string", "is_won": "long"}
+    assert json.loads(dataset.profile)["num_rows"] == 20000
+
+    # The model: an MLflow 3 logged model of the run, READY, with the run's params, the
+    # trainer's tags and the test metrics measured on that dataset; version 1 comes from it.
+    (model,) = mlflow.search_logged_models(
+        experiment_ids=[logged.info.experiment_id],
+        filter_string=f"source_run_id = '{report['run_id']}'", output_format="list")
+    assert model.model_id == report["model_id"]
+    assert model.name == "lead_scoring_xgb_model"
+    assert model.status == LoggedModelStatus.READY
+    assert model.params == logged.data.params
+    assert model.tags["mlflow.user"] == TRAINER
+    auc_metric = next(m for m in model.metrics if m.key == "auc")
+    assert auc_metric.value == pytest.approx(auc)
+    assert (auc_metric.dataset_name, auc_metric.dataset_digest) == (dataset.name, dataset.digest)
+    assert [o.model_id for o in logged.outputs.model_outputs] == [model.model_id]
+    assert client.get_model_version("lead-scoring", "1").source == f"models:/{model.model_id}"
+    versions = json.loads(model.tags["mlflow.modelVersions"])  # set by the server
+    assert [(v["name"], str(v["version"])) for v in versions] == [("lead-scoring", "1")]
+    assert {a.path for a in client.list_logged_model_artifacts(model.model_id)} >= {
+        "MLmodel", "model.json", "input_example.json", "requirements.txt"}
+
+    # Its signature: the booster's input columns (the base set: four, all numbers) and the
+    # uncalibrated probability.
+    info = get_model_info(f"models:/{model.model_id}")
+    assert info.signature.inputs.input_names() == ["sessions", "engaged_sessions", "page_views",
+                                                   "is_first_visit"]
+    assert {spec.type.name for spec in info.signature.inputs.inputs} == {"double"}
+    assert info.signature.outputs.input_names() == ["raw_probability"]
+    assert info.metadata["leadscore.lead_fields"] == (
+        "sessions, engaged_sessions, page_views, is_first_visit")
 
     registered = client.get_registered_model("lead-scoring")
     assert registered.aliases == {"champion": "1", "challenger": "1"}
@@ -111,11 +163,14 @@ def test_first_run_is_logged_registered_and_promoted(mart: Path, tracking: str,
     assert report["run_id"] in listing.stdout
 
 
+@pytest.mark.parametrize("address", ["runs", "registered version"])
 def test_logged_model_loads_in_python_and_agrees_with_the_engine(mart: Path, tracking: str,
                                                                  model_file: Path,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path,
+                                                                 address: str) -> None:
     run_id = MlflowClient(tracking).get_model_version("lead-scoring", "1").run_id
-    uri = f"runs:/{run_id}/lead_scoring_xgb_model"
+    uri = {"runs": f"runs:/{run_id}/lead_scoring_xgb_model",
+           "registered version": "models:/lead-scoring/1"}[address]
     engine = engine_scores(model_file, mart / "features.csv", tmp_path / "scores.csv")
     with (mart / "features.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))[:2000]
