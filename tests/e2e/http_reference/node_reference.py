@@ -7,13 +7,14 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from fixtures.processes import stop_gracefully
 
 from http_reference.wire import Exchange, exchange
 
@@ -99,12 +100,6 @@ def node_reference() -> Iterator[NodeReference]:
                  reference.info["llhttp"], reference.info["port"])
         yield reference
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_gracefully(process, timeout=10)
         if process.stdout is not None:
             process.stdout.close()
