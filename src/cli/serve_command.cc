@@ -100,15 +100,15 @@ Result<RegisteredModelUri> FollowedAlias(const ServeFlags& flags) {
   return uri;
 }
 
-// --follow: the follower of --model-uri's alias, or null without --follow.
-Result<std::unique_ptr<serve::RegistryFollower>> StartFollowing(
-    const ServeFlags& flags, serve::Reloader& reloader, std::optional<std::string> serving) {
-  if (flags.follow_seconds <= 0) return std::unique_ptr<serve::RegistryFollower>();
-  auto uri = FollowedAlias(flags);
-  if (!uri.ok()) return uri.status();
+// --follow: the follower of `uri`'s alias. `serving`: the registry version the served model
+// came from (a registry-loaded model is stamped with it), none when no model loaded.
+std::unique_ptr<serve::RegistryFollower> StartFollowing(const ServeFlags& flags,
+                                                        const RegisteredModelUri& uri,
+                                                        serve::Reloader& reloader,
+                                                        std::optional<std::string> serving) {
   const std::string tracking_uri = flags.tracking_uri;
   const std::string watched = flags.model_uri;
-  auto lookup = [uri = uri.value(), tracking_uri] { return AliasVersion(uri, tracking_uri); };
+  auto lookup = [uri, tracking_uri] { return AliasVersion(uri, tracking_uri); };
   auto reload = [&reloader](std::function<void(bool)> done) {
     reloader.Request([done = std::move(done)](const Result<serve::ReloadOutcome>& outcome) {
       done(outcome.ok());
@@ -166,14 +166,11 @@ Status Serve(const ServeFlags& flags) {
   source.model_uri = flags.model_uri;
   source.tracking_uri = flags.tracking_uri;
 
-  // With --follow, the alias's version before the first load: what the follower compares to.
-  std::optional<std::string> following;
+  std::optional<RegisteredModelUri> followed;  // --follow's alias, checked before any load
   if (flags.follow_seconds > 0) {
     auto uri = FollowedAlias(flags);
     if (!uri.ok()) return uri.status();
-    if (auto version = AliasVersion(uri.value(), flags.tracking_uri); version.ok()) {
-      following = version.value();
-    }
+    followed = std::move(uri).value();
   }
   serve::ModelStore store;
   auto first = serve::LoadModel(source);
@@ -234,8 +231,13 @@ Status Serve(const ServeFlags& flags) {
   }
   options.dashboard_data = &dashboard_data;
   serve::ScoringService service(std::move(options), store, reloader, metrics);
-  auto follower = StartFollowing(flags, reloader, following);
-  if (!follower.ok()) return follower.status();
+  std::unique_ptr<serve::RegistryFollower> follower;
+  if (followed) {
+    const auto serving = store.Current();
+    follower =
+        StartFollowing(flags, *followed, reloader,
+                       serving ? std::optional(serving->metadata().model_version) : std::nullopt);
+  }
 
   http::ServerOptions server_options;
   server_options.host = flags.host;
