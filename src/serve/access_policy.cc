@@ -36,7 +36,6 @@ Result<AccessPolicy> DecideAccess(std::string_view host, std::string api_key, st
   }
   policy.api_key = std::move(api_key);
   policy.admin_key = std::move(admin_key);
-  policy.admin_open = policy.admin_key.empty() && policy.loopback;
   return policy;
 }
 

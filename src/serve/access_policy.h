@@ -18,10 +18,14 @@
 namespace leadscore::serve {
 
 struct AccessPolicy {
-  std::string api_key;      // non-empty: /score* need X-API-Key equal to it
-  std::string admin_key;    // non-empty: /admin/* need X-Admin-Key equal to it
-  bool admin_open = false;  // no admin key and a loopback host: /admin/* need no key
-  bool loopback = true;     // the host is a loopback address (only this machine connects)
+  std::string api_key;    // non-empty: /score* need X-API-Key equal to it
+  std::string admin_key;  // non-empty: /admin/* need X-Admin-Key equal to it
+  bool loopback = true;   // the host is a loopback address (only this machine connects)
+
+  // No admin key on a loopback host: /admin/* need no key.
+  bool admin_open() const { return admin_key.empty() && loopback; }
+  // No admin key beyond loopback: /admin/* answer 403.
+  bool admin_closed() const { return admin_key.empty() && !loopback; }
 };
 
 // Whether `host` (--host) names only this machine: localhost, 127.0.0.0/8, ::1 or

@@ -21,7 +21,7 @@ TEST(DecideAccess, LoopbackWithoutKeysIsOpenForScoringAndAdmin) {
   auto policy = DecideAccess("127.0.0.1", "", "", false);
   ASSERT_TRUE(policy.ok()) << policy.status().message();
   EXPECT_TRUE(policy.value().api_key.empty());
-  EXPECT_TRUE(policy.value().admin_open);
+  EXPECT_TRUE(policy.value().admin_open());
   EXPECT_TRUE(policy.value().loopback);
 }
 
@@ -47,7 +47,7 @@ TEST(DecideAccess, APublicHostStartsWithAScoringKeyOrWhenTheOperatorSaysSo) {
 TEST(DecideAccess, AdminIsClosedOffLoopbackWithoutItsOwnKey) {
   auto policy = DecideAccess("0.0.0.0", "score-key", "", false);
   ASSERT_TRUE(policy.ok());
-  EXPECT_FALSE(policy.value().admin_open);
+  EXPECT_FALSE(policy.value().admin_open());
   EXPECT_TRUE(policy.value().admin_key.empty());
 }
 
@@ -56,7 +56,7 @@ TEST(DecideAccess, AnAdminKeyGuardsAdminEverywhere) {
     auto policy = DecideAccess(host, "score-key", "admin-key", false);
     ASSERT_TRUE(policy.ok()) << host;
     EXPECT_EQ(policy.value().admin_key, "admin-key");
-    EXPECT_FALSE(policy.value().admin_open) << host;
+    EXPECT_FALSE(policy.value().admin_open()) << host;
   }
 }
 

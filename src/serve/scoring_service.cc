@@ -98,13 +98,12 @@ ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, 
       store_(store),
       reloader_(reloader),
       metrics_(metrics),
-      openapi_(BuildOpenApiDocument(
-          FeatureSpec::Builtin(),
-          {.version = options_.version,
-           .api_key_required = !options_.access.api_key.empty(),
-           .strict_input = options_.strict_input,
-           .admin_key_required = !options_.access.admin_key.empty(),
-           .admin_closed = !options_.access.admin_open && options_.access.admin_key.empty()})),
+      openapi_(BuildOpenApiDocument(FeatureSpec::Builtin(),
+                                    {.version = options_.version,
+                                     .api_key_required = !options_.access.api_key.empty(),
+                                     .strict_input = options_.strict_input,
+                                     .admin_key_required = !options_.access.admin_key.empty(),
+                                     .admin_closed = options_.access.admin_closed()})),
       started_(Clock::now()) {
   for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
     workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i)));
@@ -190,29 +189,27 @@ void ScoringService::Respond(http::Exchange& exchange, Worker& worker, Route rou
   exchange.Respond(response);
 }
 
-bool ScoringService::Authorized(http::Exchange& exchange, Worker& worker, Route route) {
-  const std::string& key = options_.access.api_key;
-  if (key.empty()) return true;
-  if (ConstantTimeEquals(exchange.request().Header("x-api-key").value_or(""), key)) return true;
-  http::Response response = Detail(401, "Missing or wrong X-API-Key header");
-  response.headers.emplace_back("WWW-Authenticate", "ApiKey header=\"X-API-Key\"");
+bool ScoringService::HasKey(http::Exchange& exchange, Worker& worker, Route route,
+                            std::string_view header, const std::string& key) {
+  if (ConstantTimeEquals(exchange.request().Header(header).value_or(""), key)) return true;
+  http::Response response = Detail(401, "Missing or wrong " + std::string(header) + " header");
+  response.headers.emplace_back("WWW-Authenticate",
+                                "ApiKey header=\"" + std::string(header) + "\"");
   Respond(exchange, worker, route, response);
   return false;
+}
+
+bool ScoringService::Authorized(http::Exchange& exchange, Worker& worker, Route route) {
+  const std::string& key = options_.access.api_key;
+  return key.empty() || HasKey(exchange, worker, route, "X-API-Key", key);
 }
 
 bool ScoringService::AdminAuthorized(http::Exchange& exchange, Worker& worker) {
   const AccessPolicy& access = options_.access;
   if (!access.admin_key.empty()) {
-    if (ConstantTimeEquals(exchange.request().Header("x-admin-key").value_or(""),
-                           access.admin_key)) {
-      return true;
-    }
-    http::Response response = Detail(401, "Missing or wrong X-Admin-Key header");
-    response.headers.emplace_back("WWW-Authenticate", "ApiKey header=\"X-Admin-Key\"");
-    Respond(exchange, worker, Route::kAdminReload, response);
-    return false;
+    return HasKey(exchange, worker, Route::kAdminReload, "X-Admin-Key", access.admin_key);
   }
-  if (access.admin_open) return true;
+  if (access.admin_open()) return true;
   Respond(exchange, worker, Route::kAdminReload,
           Detail(403,
                  "/admin is closed: this server listens beyond loopback and LEADSCORE_ADMIN_KEY "

@@ -84,6 +84,9 @@ class ScoringService {
   const LeadModel* BeginScoring(http::Exchange& exchange, Worker& worker, Route route,
                                 std::optional<bool>& explain);
   // Shared checks of the scoring routes; false when they already answered.
+  // Whether `header` holds `key` (constant time); answers 401 naming the header otherwise.
+  bool HasKey(http::Exchange& exchange, Worker& worker, Route route, std::string_view header,
+              const std::string& key);
   bool Authorized(http::Exchange& exchange, Worker& worker, Route route);
   // /admin/*: X-Admin-Key when an admin key is set, else open only on a loopback host.
   bool AdminAuthorized(http::Exchange& exchange, Worker& worker);
