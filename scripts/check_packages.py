@@ -43,7 +43,7 @@ BUILD_SCOPES = {"release": "run", "dev": "test", "asan": "test", "fuzz": "test",
 COMMANDS = {
     "run": ["cmake", "ninja", "git", "curl", "make", "node", "npm"],
     "test": ["clang-format", "clang-tidy", "clang++-14", "chromium", "wrk", "haproxy",
-             "systemd-analyze", "pkg-config", "bc", "time", "java"],
+             "systemd-analyze", "pkg-config", "bc", "time", "java", "promtool", "prometheus"],
 }
 
 
