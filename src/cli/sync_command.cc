@@ -84,9 +84,9 @@ void RegisterSync(CLI::App& app, Status* result) {
       std::cout << fmt::format("full sync ({})\n", s.full_reason);
     }
     std::cout << Describe("contacts", s.contacts) << "\n" << Describe("deals", s.deals) << "\n";
-    std::cout << fmt::format(
-        "{} requests ({} rate-limited, {} retried) in {:.1f} s; wrote {}\n", s.calls.requests,
-        s.calls.rate_limited, s.calls.retried, s.elapsed.count() / 1000.0, s.folder.string());
+    std::cout << fmt::format("{} requests ({} rate-limited, {} retried) in {:.1f} s; wrote {}\n",
+                             s.calls.requests, s.calls.rate_limited, s.calls.retried,
+                             s.elapsed.count() / 1000.0, s.folder.string());
     *result = Status::Ok();
   });
 }

@@ -51,8 +51,8 @@ Result<CrmObject> ToObject(const Json& json, const CrmObjectType& type, const st
   if (!modified.empty()) {
     auto millis = ParseIsoMillis(modified);
     if (!millis.ok()) {
-      return millis.status().WithContext(fmt::format("{}: {} {} {}", call, type.name, object.id,
-                                                     type.modified_property));
+      return millis.status().WithContext(
+          fmt::format("{}: {} {} {}", call, type.name, object.id, type.modified_property));
     }
     object.modified_ms = millis.value();
   }
@@ -158,7 +158,8 @@ Result<std::vector<CrmObject>> ListPagesChecked(HubSpotClient& client, const Crm
   try {
     return ListPages(client, type, options, archived);
   } catch (const nlohmann::json::exception& e) {
-    return Status::Error(fmt::format("reading HubSpot {}: unexpected JSON: {}", type.name, e.what()));
+    return Status::Error(
+        fmt::format("reading HubSpot {}: unexpected JSON: {}", type.name, e.what()));
   }
 }
 
@@ -194,8 +195,8 @@ Result<std::vector<std::string>> ListArchivedIds(HubSpotClient& client, const Cr
   return ids;
 }
 
-Result<std::vector<CrmObject>> SearchModifiedSince(HubSpotClient& client,
-                                                   const CrmObjectType& type, int64_t since_ms,
+Result<std::vector<CrmObject>> SearchModifiedSince(HubSpotClient& client, const CrmObjectType& type,
+                                                   int64_t since_ms,
                                                    const CrmReadOptions& options) {
   const std::string path = "/crm/v3/objects/" + type.name + "/search";
   const std::string call = "HubSpot POST " + path;
@@ -256,8 +257,10 @@ Result<std::vector<CrmObject>> SearchModifiedSince(HubSpotClient& client,
       after = std::move(next);
     }
     std::vector<CrmObject> out;
+    out.reserve(objects.size());
     if (type.with_contacts) {
       std::vector<std::string> ids;
+      ids.reserve(objects.size());
       for (const auto& [id, object] : objects) ids.push_back(id);
       auto contacts = ReadDealContacts(client, ids, options);
       if (!contacts.ok()) return contacts.status();
@@ -285,6 +288,7 @@ Result<std::map<std::string, std::vector<std::string>>> ReadDealContacts(
     // (deal id, after cursor) still to read; a deal with more contacts than one page comes
     // back with paging.next.after and is asked again from there.
     std::vector<std::pair<std::string, std::string>> pending;
+    pending.reserve(deal_ids.size());
     for (const std::string& id : deal_ids) pending.emplace_back(id, "");
     for (int round = 0; !pending.empty(); ++round) {
       constexpr int kMaxRounds = 100000;  // 100 contacts a round: far beyond any real deal
@@ -293,7 +297,8 @@ Result<std::map<std::string, std::vector<std::string>>> ReadDealContacts(
       for (size_t start = 0; start < pending.size();
            start += static_cast<size_t>(options.association_batch)) {
         Json inputs = Json::array();
-        size_t end = std::min(pending.size(), start + static_cast<size_t>(options.association_batch));
+        size_t end =
+            std::min(pending.size(), start + static_cast<size_t>(options.association_batch));
         for (size_t i = start; i < end; ++i) {
           Json input{{"id", pending[i].first}};
           if (!pending[i].second.empty()) input["after"] = pending[i].second;

@@ -30,8 +30,8 @@ CrmObjectType DealsType();
 
 struct CrmObject {
   std::string id;
-  std::string json;          // one line, no newline
-  int64_t modified_ms = 0;   // the modified property (updatedAt when it is missing)
+  std::string json;         // one line, no newline
+  int64_t modified_ms = 0;  // the modified property (updatedAt when it is missing)
   bool archived = false;
 };
 
@@ -51,8 +51,8 @@ Result<std::vector<std::string>> ListArchivedIds(HubSpotClient& client, const Cr
 
 // Objects whose modified property is >= since_ms (POST /crm/v3/objects/{type}/search), each
 // once (its newest version), with contact associations read for deals.
-Result<std::vector<CrmObject>> SearchModifiedSince(HubSpotClient& client,
-                                                   const CrmObjectType& type, int64_t since_ms,
+Result<std::vector<CrmObject>> SearchModifiedSince(HubSpotClient& client, const CrmObjectType& type,
+                                                   int64_t since_ms,
                                                    const CrmReadOptions& options = {});
 
 // Contact ids associated with each deal (POST /crm/v4/associations/deals/contacts/batch/read,

@@ -62,7 +62,8 @@ TEST_F(CrmReaderTest, ListFollowsPagingAfterUntilAbsentKeepingHubSpotsLines) {
 TEST_F(CrmReaderTest, ListNamesThePageThatFailed) {
   fake_->On("GET /crm/v3/objects/contacts", 200,
             std::string(R"({"results":[)") + kContact1 + R"(],"paging":{"next":{"after":"2"}}})");
-  fake_->On("GET /crm/v3/objects/contacts", 500, R"({"message":"boom","category":"INTERNAL_ERROR"})");
+  fake_->On("GET /crm/v3/objects/contacts", 500,
+            R"({"message":"boom","category":"INTERNAL_ERROR"})");
   HubSpotClientOptions options;
   options.transport = fake_;
   options.clock = clock_.Clock();
@@ -70,8 +71,9 @@ TEST_F(CrmReaderTest, ListNamesThePageThatFailed) {
   HubSpotClient client(options);
   auto objects = ListAllObjects(client, ContactsType("ga_client_id"));
   ASSERT_FALSE(objects.ok());
-  EXPECT_NE(objects.status().message().find("contacts page 2: HubSpot GET /crm/v3/objects/contacts?"),
-            std::string::npos)
+  EXPECT_NE(
+      objects.status().message().find("contacts page 2: HubSpot GET /crm/v3/objects/contacts?"),
+      std::string::npos)
       << objects.status().message();
   EXPECT_NE(objects.status().message().find("&after=2: HTTP 500: boom"), std::string::npos);
 }
@@ -84,16 +86,20 @@ TEST_F(CrmReaderTest, ListCompletesDealsWhoseEmbeddedAssociationsArePaged) {
   fake_->On("GET /crm/v3/objects/deals", 200,
             R"({"results":[)" + Deal("5", "2017-06-15T09:00:01Z", paged_contacts) + "," +
                 Deal("6", "2017-06-15T09:00:02Z", one_contact) + "]}");
-  fake_->On("POST /crm/v4/associations/deals/contacts/batch/read", 200,
-            R"({"status":"COMPLETE","results":[{"from":{"id":"5"},"to":[{"toObjectId":11,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":3,"label":null}]}],"paging":{"next":{"after":"c2"}}}]})");
-  fake_->On("POST /crm/v4/associations/deals/contacts/batch/read", 200,
-            R"({"status":"COMPLETE","results":[{"from":{"id":"5"},"to":[{"toObjectId":13,"associationTypes":[]}]}]})");
+  fake_->On(
+      "POST /crm/v4/associations/deals/contacts/batch/read", 200,
+      R"({"status":"COMPLETE","results":[{"from":{"id":"5"},"to":[{"toObjectId":11,"associationTypes":[{"category":"HUBSPOT_DEFINED","typeId":3,"label":null}]}],"paging":{"next":{"after":"c2"}}}]})");
+  fake_->On(
+      "POST /crm/v4/associations/deals/contacts/batch/read", 200,
+      R"({"status":"COMPLETE","results":[{"from":{"id":"5"},"to":[{"toObjectId":13,"associationTypes":[]}]}]})");
   HubSpotClient client = Client();
   auto objects = ListAllObjects(client, DealsType());
   ASSERT_TRUE(objects.ok()) << objects.status().message();
   ASSERT_EQ(objects.value().size(), 2u);
-  EXPECT_EQ(json::parse(objects.value()[0].json)["associations"],
-            json::parse(R"({"contacts":{"results":[{"id":"11","type":"deal_to_contact"},{"id":"13","type":"deal_to_contact"}]}})"));
+  EXPECT_EQ(
+      json::parse(objects.value()[0].json)["associations"],
+      json::parse(
+          R"({"contacts":{"results":[{"id":"11","type":"deal_to_contact"},{"id":"13","type":"deal_to_contact"}]}})"));
   EXPECT_EQ(objects.value()[1].json, Deal("6", "2017-06-15T09:00:02Z", one_contact));
   auto reads = fake_->RequestsTo("POST /crm/v4/associations/deals/contacts/batch/read");
   ASSERT_EQ(reads.size(), 2u);
@@ -107,21 +113,27 @@ TEST_F(CrmReaderTest, SearchFiltersByModifiedTimeAscendingAndReadsDealContacts) 
             R"({"total":2,"results":[)" + Deal("7", "2020-01-01T00:00:00Z") + "," +
                 Deal("8", "2020-01-02T00:00:00Z") + R"(],"paging":{"next":{"after":"2"}}})");
   fake_->On("POST /crm/v3/objects/deals/search", 200, R"({"total":2,"results":[]})");
-  fake_->On("POST /crm/v4/associations/deals/contacts/batch/read", 200,
-            R"({"status":"COMPLETE","results":[{"from":{"id":"8"},"to":[{"toObjectId":"21","associationTypes":[]}]}]})");
+  fake_->On(
+      "POST /crm/v4/associations/deals/contacts/batch/read", 200,
+      R"({"status":"COMPLETE","results":[{"from":{"id":"8"},"to":[{"toObjectId":"21","associationTypes":[]}]}]})");
   HubSpotClient client = Client();
   auto objects = SearchModifiedSince(client, DealsType(), 1577836800000);
   ASSERT_TRUE(objects.ok()) << objects.status().message();
   ASSERT_EQ(objects.value().size(), 2u);
   EXPECT_EQ(objects.value()[0].json, Deal("7", "2020-01-01T00:00:00Z"));  // no contacts: no key
-  EXPECT_EQ(objects.value()[1].json,
-            Deal("8", "2020-01-02T00:00:00Z",
-                 R"(,"associations":{"contacts":{"results":[{"id":"21","type":"deal_to_contact"}]}})"));
+  EXPECT_EQ(
+      objects.value()[1].json,
+      Deal("8", "2020-01-02T00:00:00Z",
+           R"(,"associations":{"contacts":{"results":[{"id":"21","type":"deal_to_contact"}]}})"));
   auto searches = fake_->RequestsTo("POST /crm/v3/objects/deals/search");
   ASSERT_EQ(searches.size(), 2u);
   json first = json::parse(searches[0].body);
-  EXPECT_EQ(first["filterGroups"], json::parse(R"([{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"1577836800000"}]}])"));
-  EXPECT_EQ(first["sorts"], json::parse(R"([{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}])"));
+  EXPECT_EQ(
+      first["filterGroups"],
+      json::parse(
+          R"([{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"1577836800000"}]}])"));
+  EXPECT_EQ(first["sorts"],
+            json::parse(R"([{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}])"));
   EXPECT_EQ(first["limit"], 100);
   EXPECT_FALSE(first.contains("after"));
   EXPECT_EQ(json::parse(searches[1].body)["after"], "2");
@@ -165,8 +177,9 @@ TEST_F(CrmReaderTest, SearchFailsWhenMoreThanTheCapShareOneTimestamp) {
 }
 
 TEST_F(CrmReaderTest, ArchivedIdsComeFromTheArchivedList) {
-  fake_->On("GET /crm/v3/objects/deals", 200,
-            R"({"results":[{"id":"9","properties":{"hs_object_id":"9"},"createdAt":"2017-06-02T10:00:00Z","updatedAt":"2017-06-05T10:00:00Z","archived":true,"archivedAt":"2017-06-05T10:00:00Z"}]})");
+  fake_->On(
+      "GET /crm/v3/objects/deals", 200,
+      R"({"results":[{"id":"9","properties":{"hs_object_id":"9"},"createdAt":"2017-06-02T10:00:00Z","updatedAt":"2017-06-05T10:00:00Z","archived":true,"archivedAt":"2017-06-05T10:00:00Z"}]})");
   HubSpotClient client = Client();
   auto ids = ListArchivedIds(client, DealsType());
   ASSERT_TRUE(ids.ok()) << ids.status().message();

@@ -20,7 +20,8 @@ std::string DescribeError(const std::string& body) {
     std::string extra;
     for (const char* key : {"category", "correlationId"}) {
       if (json.contains(key) && json[key].is_string()) {
-        extra += fmt::format("{}{} {}", extra.empty() ? "" : ", ", key, json[key].get<std::string>());
+        extra +=
+            fmt::format("{}{} {}", extra.empty() ? "" : ", ", key, json[key].get<std::string>());
       }
     }
     return extra.empty() ? out : out + " [" + extra + "]";
@@ -68,7 +69,8 @@ HubSpotClient::HubSpotClient(HubSpotClientOptions options)
     : options_(std::move(options)),
       burst_(options_.burst.max_requests, options_.burst.window, options_.clock),
       search_(options_.search.max_requests, options_.search.window, options_.clock) {
-  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  while (!options_.base_url.empty() && options_.base_url.back() == '/')
+    options_.base_url.pop_back();
   if (options_.transport == nullptr) options_.transport = MakeCurlTransport(options_.timeout_ms);
 }
 
@@ -93,8 +95,7 @@ Result<std::string> HubSpotClient::Call(const std::string& method, const std::st
   request.method = method;
   request.url = options_.base_url + path;
   request.body = body;
-  request.headers = {{"Authorization", "Bearer " + options_.token},
-                     {"Accept", "application/json"}};
+  request.headers = {{"Authorization", "Bearer " + options_.token}, {"Accept", "application/json"}};
   int failures = 0;
   int throttled = 0;
   std::chrono::milliseconds backoff = options_.retry_backoff;
@@ -134,8 +135,8 @@ Result<std::string> HubSpotClient::Call(const std::string& method, const std::st
       failure = fmt::format("HTTP {}: {}", status, DescribeError(response.body));
     }
     if (++failures >= options_.max_attempts) {
-      return Status::Error(fmt::format("{}: {} (gave up after {} attempts)", call, failure,
-                                       failures));
+      return Status::Error(
+          fmt::format("{}: {} (gave up after {} attempts)", call, failure, failures));
     }
     ++stats_.retried;
     Sleep(backoff);

@@ -46,9 +46,9 @@ struct HubSpotClientOptions {
 
 // What the client did, for the sync's summary.
 struct HubSpotCallStats {
-  int requests = 0;      // HTTP requests sent, retries included
-  int rate_limited = 0;  // 429 answers waited out
-  int retried = 0;       // retries after a 5xx or no answer
+  int requests = 0;                     // HTTP requests sent, retries included
+  int rate_limited = 0;                 // 429 answers waited out
+  int retried = 0;                      // retries after a 5xx or no answer
   std::chrono::milliseconds waited{0};  // slept for limits, Retry-After and backoff
 };
 

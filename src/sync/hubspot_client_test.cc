@@ -46,8 +46,10 @@ TEST_F(HubSpotClientTest, SendsTheTokenAsBearer) {
 }
 
 TEST_F(HubSpotClientTest, WaitsRetryAfterSecondsOn429ThenRetries) {
-  fake_->On(kContacts, 429, R"({"status":"error","message":"You have reached your ten_secondly_rolling limit.","category":"RATE_LIMITS","policyName":"TEN_SECONDLY_ROLLING"})",
-            {{"retry-after", "3"}});
+  fake_->On(
+      kContacts, 429,
+      R"({"status":"error","message":"You have reached your ten_secondly_rolling limit.","category":"RATE_LIMITS","policyName":"TEN_SECONDLY_ROLLING"})",
+      {{"retry-after", "3"}});
   fake_->On(kContacts, 200, R"({"results":[]})");
   HubSpotClient client = Client();
   ASSERT_TRUE(client.Get("/crm/v3/objects/contacts").ok());
@@ -82,8 +84,9 @@ TEST_F(HubSpotClientTest, GivesUpAfterMaxAttemptsNamingTheCallStatusAndHubSpotsM
 }
 
 TEST_F(HubSpotClientTest, UnauthorizedFailsAtOnceSayingToCheckTokenAndScopes) {
-  fake_->On(kContacts, 401,
-            R"({"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION","correlationId":"c-1"})");
+  fake_->On(
+      kContacts, 401,
+      R"({"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION","correlationId":"c-1"})");
   HubSpotClient client = Client();
   auto body = client.Get("/crm/v3/objects/contacts");
   ASSERT_FALSE(body.ok());
@@ -96,8 +99,9 @@ TEST_F(HubSpotClientTest, UnauthorizedFailsAtOnceSayingToCheckTokenAndScopes) {
 }
 
 TEST_F(HubSpotClientTest, OtherClientErrorsFailAtOnce) {
-  fake_->On("POST /crm/v3/objects/deals/search", 400,
-            R"({"status":"error","message":"There was a problem with the request.","category":"VALIDATION_ERROR"})");
+  fake_->On(
+      "POST /crm/v3/objects/deals/search", 400,
+      R"({"status":"error","message":"There was a problem with the request.","category":"VALIDATION_ERROR"})");
   HubSpotClient client = Client();
   auto body = client.Post("/crm/v3/objects/deals/search", "{}", HubSpotEndpoint::kSearch);
   ASSERT_FALSE(body.ok());
@@ -111,7 +115,8 @@ TEST_F(HubSpotClientTest, SearchCallsKeepToTheSearchLimit) {
   fake_->On("POST /crm/v3/objects/contacts/search", 200, R"({"results":[]})");
   HubSpotClient client = Client();
   for (int i = 0; i < 8; ++i) {
-    ASSERT_TRUE(client.Post("/crm/v3/objects/contacts/search", "{}", HubSpotEndpoint::kSearch).ok());
+    ASSERT_TRUE(
+        client.Post("/crm/v3/objects/contacts/search", "{}", HubSpotEndpoint::kSearch).ok());
   }
   // 4 per second: requests 5..8 wait for the first second to pass.
   EXPECT_EQ(clock_.sleeps, std::vector<milliseconds>{milliseconds(1000)});

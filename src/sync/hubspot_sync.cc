@@ -29,10 +29,11 @@ struct TypeResult {
 };
 
 // Pulls one object type, fully or since the previous state, merged into `previous`.
-Result<TypeResult> SyncType(HubSpotClient& client, const CrmObjectType& type,
-                            ObjectLines previous, const std::optional<ObjectSyncState>& since,
+Result<TypeResult> SyncType(HubSpotClient& client, const CrmObjectType& type, ObjectLines previous,
+                            const std::optional<ObjectSyncState>& since,
                             const HubSpotSyncOptions& options) {
   TypeResult result;
+  const size_t previous_count = previous.size();
   std::vector<CrmObject> fetched;
   std::vector<std::string> archived;
   int64_t high_water = 0;
@@ -61,7 +62,7 @@ Result<TypeResult> SyncType(HubSpotClient& client, const CrmObjectType& type,
   result.summary.fetched = fetched.size();
   result.summary.merge = MergeObjects(result.lines, fetched, archived);
   // A full pull drops whatever HubSpot no longer lists.
-  if (!since) result.summary.merge.removed = previous.size() - kept;
+  if (!since) result.summary.merge.removed = previous_count - kept;
   result.summary.total = result.lines.size();
   result.state = ObjectSyncState{high_water, result.lines.size()};
   return result;
@@ -148,8 +149,8 @@ Result<HubSpotSyncSummary> SyncHubSpot(const HubSpotSyncOptions& options) {
   summary.contacts = contacts.value().summary;
   summary.deals = deals.value().summary;
   summary.calls = client.stats();
-  summary.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.client.clock.now() - started);
+  summary.elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options.client.clock.now() - started);
   return summary;
 }
 

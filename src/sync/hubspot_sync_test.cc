@@ -70,9 +70,9 @@ class HubSpotSyncTest : public TempDirTest {
 
 TEST_F(HubSpotSyncTest, FirstSyncListsEverythingAndRecordsHighWaterMarks) {
   FullSync();
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/contacts.jsonl"),
-            Contact("2", "2017-06-02T00:00:00Z") + "\n" + Contact("10", "2017-06-05T00:00:00Z") +
-                "\n");
+  EXPECT_EQ(
+      ReadFile(dir_ / "hubspot/contacts.jsonl"),
+      Contact("2", "2017-06-02T00:00:00Z") + "\n" + Contact("10", "2017-06-05T00:00:00Z") + "\n");
   EXPECT_EQ(ReadFile(dir_ / "hubspot/deals.jsonl"), Deal("5", "2017-06-07T00:00:00Z", "2") + "\n");
   json state = json::parse(ReadFile(dir_ / "hubspot/.sync-state.json"));
   EXPECT_EQ(state["ga4_property"], "ga_client_id");
@@ -87,8 +87,9 @@ TEST_F(HubSpotSyncTest, NextSyncSearchesChangesSinceTheMarkMinusOverlapAndMerges
             Page({Contact("2", "2017-06-09T00:00:00Z"), Contact("3", "2017-06-10T00:00:00Z")}));
   fake_->On("GET /crm/v3/objects/contacts", 200, Page({}));  // archived
   fake_->On("POST /crm/v3/objects/deals/search", 200, Page({}));
-  fake_->On("GET /crm/v3/objects/deals", 200,
-            Page({R"({"id":"5","properties":{},"archived":true,"updatedAt":"2017-06-11T00:00:00Z"})"}));
+  fake_->On(
+      "GET /crm/v3/objects/deals", 200,
+      Page({R"({"id":"5","properties":{},"archived":true,"updatedAt":"2017-06-11T00:00:00Z"})"}));
   auto summary = SyncHubSpot(Options());
   ASSERT_TRUE(summary.ok()) << summary.status().message();
   const HubSpotSyncSummary& s = summary.value();

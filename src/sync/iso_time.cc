@@ -31,9 +31,9 @@ Result<int64_t> ParseIsoMillis(std::string_view text) {
   int minute = 0;
   int second = 0;
   if (!Digits(text, 0, 4, year) || text.size() < 19 || text[4] != '-' ||
-      !Digits(text, 5, 2, month) || text[7] != '-' || !Digits(text, 8, 2, day) ||
-      text[10] != 'T' || !Digits(text, 11, 2, hour) || text[13] != ':' ||
-      !Digits(text, 14, 2, minute) || text[16] != ':' || !Digits(text, 17, 2, second)) {
+      !Digits(text, 5, 2, month) || text[7] != '-' || !Digits(text, 8, 2, day) || text[10] != 'T' ||
+      !Digits(text, 11, 2, hour) || text[13] != ':' || !Digits(text, 14, 2, minute) ||
+      text[16] != ':' || !Digits(text, 17, 2, second)) {
     return bad();
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
@@ -46,7 +46,7 @@ Result<int64_t> ParseIsoMillis(std::string_view text) {
     int scale = 100;
     size_t start = at;
     while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-      millis += (text[at] - '0') * scale;
+      millis += int64_t{text[at] - '0'} * scale;
       scale /= 10;
       ++at;
     }

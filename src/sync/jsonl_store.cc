@@ -10,7 +10,8 @@ namespace leadscore {
 namespace {
 
 bool IsDecimal(const std::string& id) {
-  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !id.empty() &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace

@@ -25,10 +25,10 @@ TEST(NumericIdLess, OrdersDecimalIdsByValue) {
 TEST(MergeObjects, ReplacesByIdAddsNewAndRemovesArchived) {
   ObjectLines lines;
   MergeObjects(lines, {Object("1", "a"), Object("2", "b"), Object("3", "c")});
-  MergeCounts counts =
-      MergeObjects(lines, {Object("2", "b2"), Object("1", "a"), Object("4", "d"),
-                           Object("3", "c", /*archived=*/true)},
-                   {"99"});
+  MergeCounts counts = MergeObjects(
+      lines,
+      {Object("2", "b2"), Object("1", "a"), Object("4", "d"), Object("3", "c", /*archived=*/true)},
+      {"99"});
   EXPECT_EQ(counts.added, 1u);
   EXPECT_EQ(counts.updated, 1u);
   EXPECT_EQ(counts.unchanged, 1u);
@@ -61,7 +61,10 @@ TEST_F(JsonlStoreTest, MissingFileIsEmptyAndABadLineNamesFileAndLine) {
   auto missing = ReadObjectLines(dir_ / "none.jsonl");
   ASSERT_TRUE(missing.ok());
   EXPECT_TRUE(missing.value().empty());
-  std::ofstream(dir_ / "deals.jsonl") << R"({"id":"1"})" << "\n" << R"({"id":2})" << "\n";
+  std::ofstream(dir_ / "deals.jsonl") << R"({"id":"1"})"
+                                      << "\n"
+                                      << R"({"id":2})"
+                                      << "\n";
   auto bad = ReadObjectLines(dir_ / "deals.jsonl");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("deals.jsonl:2:"), std::string::npos)

@@ -6,8 +6,9 @@
 namespace leadscore {
 
 SyncClock SyncClock::Real() {
-  return SyncClock{[] { return std::chrono::steady_clock::now(); },
-                   [](std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }};
+  return SyncClock{
+      [] { return std::chrono::steady_clock::now(); },
+      [](std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }};
 }
 
 SlidingWindowLimiter::SlidingWindowLimiter(int max_requests, std::chrono::milliseconds window,

@@ -51,7 +51,8 @@ Result<std::optional<SyncState>> LoadSyncState(const std::filesystem::path& path
   }
   auto contacts = FromJson(json, "contacts");
   auto deals = FromJson(json, "deals");
-  if (!contacts.ok()) return Status::Error(path.string() + ": " + contacts.status().message() + hint);
+  if (!contacts.ok())
+    return Status::Error(path.string() + ": " + contacts.status().message() + hint);
   if (!deals.ok()) return Status::Error(path.string() + ": " + deals.status().message() + hint);
   state.contacts = contacts.value();
   state.deals = deals.value();

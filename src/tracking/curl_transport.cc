@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -42,8 +42,8 @@ size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
       value.remove_prefix(1);
     }
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' ||
-                              value.back() == ' ' || value.back() == '\t')) {
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ' ||
+                              value.back() == '\t')) {
       value.remove_suffix(1);
     }
     (*headers)[name] = std::string(value);
@@ -100,7 +100,9 @@ class CurlTransport final : public HttpTransport {
       headers = curl_slist_append(headers, ("Content-Type: " + request.content_type).c_str());
     }
     for (const auto& [name, value] : request.headers) {
-      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+      std::string line = name;
+      line.append(": ").append(value);
+      headers = curl_slist_append(headers, line.c_str());
     }
     // Without this, curl waits a second for "100 Continue" before larger uploads.
     headers = curl_slist_append(headers, "Expect:");
