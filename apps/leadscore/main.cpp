@@ -25,6 +25,7 @@ int Run(int argc, char** argv) {
   leadscore::cli::RegisterPromote(app, &result);
   leadscore::cli::RegisterRollback(app, &result);
   leadscore::cli::RegisterServe(app, &result);
+  leadscore::cli::RegisterSync(app, &result);
 
   CLI11_PARSE(app, argc, argv);
   if (!result.ok()) {

@@ -18,5 +18,6 @@ void RegisterScore(CLI::App& app, Status* result);
 void RegisterPromote(CLI::App& app, Status* result);
 void RegisterRollback(CLI::App& app, Status* result);
 void RegisterServe(CLI::App& app, Status* result);
+void RegisterSync(CLI::App& app, Status* result);  // sync hubspot
 
 }  // namespace leadscore::cli

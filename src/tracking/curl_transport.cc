@@ -2,6 +2,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -19,6 +21,33 @@ void InitCurlOnce() {
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+// Collects "Name: value" header lines into lower-case names; a new status line (after a
+// redirect or "100 Continue") starts over, so only the final response's headers remain.
+size_t AppendHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string_view line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+    return size * count;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+      value.remove_prefix(1);
+    }
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ' ||
+                              value.back() == '\t')) {
+      value.remove_suffix(1);
+    }
+    (*headers)[name] = std::string(value);
+  }
   return size * count;
 }
 
@@ -63,10 +92,17 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms_, 5000L));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, AppendBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, AppendHeader);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
 
     curl_slist* headers = nullptr;
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
       headers = curl_slist_append(headers, ("Content-Type: " + request.content_type).c_str());
+    }
+    for (const auto& [name, value] : request.headers) {
+      std::string line = name;
+      line.append(": ").append(value);
+      headers = curl_slist_append(headers, line.c_str());
     }
     // Without this, curl waits a second for "100 Continue" before larger uploads.
     headers = curl_slist_append(headers, "Expect:");

@@ -17,8 +17,10 @@ namespace leadscore {
 class FakeHttpTransport final : public HttpTransport {
  public:
   // A response for `route`, e.g. On("GET /api/2.0/mlflow/runs/get", 200, R"({"run":...})").
-  void On(const std::string& route, long status, std::string body) {  // NOLINT(google-runtime-int)
-    routes_[route].push_back(Result<HttpResponse>(HttpResponse{status, std::move(body)}));
+  void On(const std::string& route, long status, std::string body,  // NOLINT(google-runtime-int)
+          std::map<std::string, std::string> headers = {}) {
+    routes_[route].push_back(
+        Result<HttpResponse>(HttpResponse{status, std::move(body), std::move(headers)}));
   }
   // No response at all for `route` (connection refused), with `cause` as the error.
   void FailOn(const std::string& route, const std::string& cause) {

@@ -1,9 +1,12 @@
-// One HTTP exchange at a time, behind an interface so the MLflow client can be tested with a
-// fake and run for real over libcurl (MakeCurlTransport).
+// One HTTP exchange at a time, behind an interface so the API clients (MLflow, HubSpot) can be
+// tested with a fake and run for real over libcurl (MakeCurlTransport).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -14,11 +17,15 @@ struct HttpRequest {
   std::string url;     // absolute, already percent-encoded
   std::string body;    // sent when non-empty
   std::string content_type = "application/json";
+  // Extra request headers, e.g. {"Authorization", "Bearer ..."}.
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 struct HttpResponse {
   long status = 0;  // NOLINT(google-runtime-int): libcurl's type for the status code
   std::string body;
+  // Response headers with lower-case names (the last value when a header repeats).
+  std::map<std::string, std::string> headers = {};
 };
 
 // Thread-compatible: one transport per thread.
