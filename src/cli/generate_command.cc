@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/civil_time.h"
 #include "datagen/generator.h"
 
 namespace leadscore::cli {
@@ -18,8 +19,11 @@ void RegisterGenerate(CLI::App& app, Status* result) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand(
       "generate",
-      "Write raw source tables (GA4 sessions, CRM contacts and deals, truth) as CSV.\n"
-      "The data story and its formulas: docs/data.md; the file formats: docs/raw-data.md.");
+      "Write the raw layer as the real tools export it: GA4 BigQuery export events\n"
+      "(OUT/ga4/events_YYYYMMDD.jsonl.gz), HubSpot CRM v3 contacts and deals\n"
+      "(OUT/hubspot/*.jsonl) and OUT/truth.csv, as of the export time (synthetic: the end\n"
+      "of the one-year window; olist: the latest moment in the data).\n"
+      "Formats: docs/sources.md; the data story and its formulas: docs/data.md.");
   cmd->add_option("--rows", flags->options.rows, "Number of leads (contacts) to generate")
       ->envname("LEADSCORE_ROWS")
       ->capture_default_str();
@@ -32,6 +36,9 @@ void RegisterGenerate(CLI::App& app, Status* result) {
   cmd->add_option("--source", flags->source,
                   "synthetic: the data story; olist: the real Olist leads and outcomes "
                   "with synthetic sessions (--rows caps the lead count)")
+      ->capture_default_str();
+  cmd->add_option("--gzip-level", flags->options.gzip_level,
+                  "zlib level of the GA4 event files: 1 fastest .. 9 smallest")
       ->capture_default_str();
   cmd->add_option("--olist-dir", flags->olist_dir, "Folder with the Olist marketing funnel CSVs")
       ->envname("LEADSCORE_OLIST_DIR")
@@ -56,9 +63,15 @@ void RegisterGenerate(CLI::App& app, Status* result) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const GenerateSummary& s = summary.value();
     spdlog::info(
-        "wrote {}: {} leads ({} won, {:.1f}%), {} visitors, {} sessions, {} deals in {:.2f} s",
-        options.out_dir.string(), s.leads, s.won, 100.0 * s.won / s.leads, s.visitors, s.sessions,
-        s.deals, seconds);
+        "wrote {} as of {}: {} leads ({} won, {:.1f}%), {} visitors, {} sessions, {} GA4 events "
+        "({} duplicate rows) in {} daily files, {} deals ({} still open at as-of) in {:.2f} s",
+        options.out_dir.string(), FormatTimestamp(s.as_of), s.leads, s.won, 100.0 * s.won / s.leads,
+        s.visitors, s.sessions, s.events, s.duplicates, s.event_files, s.deals, s.censored,
+        seconds);
+    if (s.stale_removed > 0) {
+      spdlog::info("removed {} file(s) of an earlier run (older ga4/events_* or retired CSVs)",
+                   s.stale_removed);
+    }
     *result = Status::Ok();
   });
 }

@@ -1,6 +1,7 @@
 #include "common/atomic_files.h"
 
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
@@ -16,18 +17,103 @@ std::filesystem::path TemporaryFor(const std::filesystem::path& final_path) {
 
 }  // namespace
 
-void OutputFile::Flush() {
-  if (!buffer_.empty() && !write_failed_) {
-    write_failed_ = std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size();
+struct GzipStream {
+  z_stream z{};
+  std::string out;  // compressed bytes of one deflate call
+  bool initialised = false;
+  ~GzipStream() {
+    if (initialised) deflateEnd(&z);
   }
+};
+
+OutputFile::OutputFile() = default;
+OutputFile::~OutputFile() = default;
+
+void OutputFile::Write(const char* data, size_t size) {
+  if (size == 0 || write_failed_) return;
+  write_failed_ = std::fwrite(data, 1, size, file_) != size;
+  bytes_written_ += size;
+}
+
+void OutputFile::Flush() {
+  if (gzip_ == nullptr) {
+    Write(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return;
+  }
+  z_stream& z = gzip_->z;
+  z.next_in = reinterpret_cast<Bytef*>(buffer_.data());
+  z.avail_in = static_cast<uInt>(buffer_.size());
+  do {  // Z_NO_FLUSH: deflate keeps what it cannot emit yet; loop until it took all input
+    z.next_out = reinterpret_cast<Bytef*>(gzip_->out.data());
+    z.avail_out = static_cast<uInt>(gzip_->out.size());
+    deflate(&z, Z_NO_FLUSH);
+    Write(gzip_->out.data(), gzip_->out.size() - z.avail_out);
+  } while (z.avail_out == 0);
   buffer_.clear();
+}
+
+void OutputFile::Finish() {
+  Flush();
+  if (gzip_ == nullptr) return;
+  z_stream& z = gzip_->z;
+  int result = Z_OK;
+  while (result == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(gzip_->out.data());
+    z.avail_out = static_cast<uInt>(gzip_->out.size());
+    result = deflate(&z, Z_FINISH);
+    Write(gzip_->out.data(), gzip_->out.size() - z.avail_out);
+  }
+  if (result != Z_STREAM_END) write_failed_ = true;
+  gzip_.reset();
 }
 
 AtomicFileSet::~AtomicFileSet() {
   if (!committed_) RemoveTemporaries();
 }
 
+Status AtomicFileSet::CreateParents(const std::filesystem::path& final_path) {
+  std::vector<std::filesystem::path> missing;
+  for (auto dir = final_path.parent_path(); !dir.empty() && !std::filesystem::exists(dir);
+       dir = dir.parent_path()) {
+    missing.push_back(dir);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    std::error_code ec;
+    std::filesystem::create_directory(*it, ec);
+    if (ec) {
+      return Status::Error("cannot create directory " + it->string() + ": " + ec.message() +
+                           "; check that the output directory is writable");
+    }
+    created_dirs_.push_back(*it);
+  }
+  return Status::Ok();
+}
+
+Result<OutputFile*> AtomicFileSet::OpenGzip(const std::filesystem::path& final_path,
+                                            const GzipOptions& options) {
+  auto opened = Open(final_path);
+  if (!opened.ok()) return opened.status();
+  OutputFile* file = opened.value();
+  auto gzip = std::make_unique<GzipStream>();
+  // windowBits 15 + 16: a gzip wrapper; zlib writes mtime 0 and no file name.
+  if (deflateInit2(&gzip->z, options.level, Z_DEFLATED, 15 + 16, options.mem_level,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Status::Error("zlib cannot start a gzip stream for " + final_path.string() + " (level " +
+                         std::to_string(options.level) + ", memLevel " +
+                         std::to_string(options.mem_level) + ")");
+  }
+  gzip->initialised = true;
+  gzip->out.resize(options.buffer_bytes / 2 + 1024);
+  file->gzip_ = std::move(gzip);
+  file->flush_at_ = options.buffer_bytes;
+  file->buffer_ = std::string();
+  file->buffer_.reserve(options.buffer_bytes + 4096);
+  return file;
+}
+
 Result<OutputFile*> AtomicFileSet::Open(const std::filesystem::path& final_path) {
+  LEADSCORE_RETURN_IF_ERROR(CreateParents(final_path));
   auto file = std::make_unique<OutputFile>();
   file->final_path_ = final_path;
   file->temp_path_ = TemporaryFor(final_path);
@@ -43,7 +129,7 @@ Result<OutputFile*> AtomicFileSet::Open(const std::filesystem::path& final_path)
 
 Status AtomicFileSet::Commit() {
   for (auto& file : files_) {
-    file->Flush();
+    file->Finish();
     const bool close_failed = std::fclose(file->file_) != 0;
     file->file_ = nullptr;
     if (file->write_failed_ || close_failed) {
@@ -74,6 +160,11 @@ void AtomicFileSet::RemoveTemporaries() {
     std::error_code ignored;  // best effort: the temporary may already be renamed or gone
     std::filesystem::remove(file->temp_path_, ignored);
   }
+  for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) {
+    std::error_code ignored;  // only empty folders go: remove() refuses others
+    std::filesystem::remove(*it, ignored);
+  }
+  created_dirs_.clear();
 }
 
 Status EnsureWritableDirectory(const std::filesystem::path& dir) {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/gzip_reader.h"
 #include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
@@ -100,13 +101,64 @@ TEST_F(AtomicFilesTest, DestroyingAnUncommittedSetKeepsOldFilesAndRemovesTempora
   EXPECT_EQ(Entries(dir_), (std::set<std::string>{"a.csv"}));
 }
 
-TEST_F(AtomicFilesTest, OpenFailsInAMissingDirectoryNamingThePath) {
+TEST_F(AtomicFilesTest, OpenFailsBelowARegularFileNamingThePath) {
+  std::ofstream(dir_ / "file") << "keep\n";
   AtomicFileSet files;
-  auto file = files.Open(dir_ / "missing" / "a.csv");
+  auto file = files.Open(dir_ / "file" / "sub" / "a.csv");
   ASSERT_FALSE(file.ok());
   const std::string& message = file.status().message();
-  EXPECT_NE(message.find((dir_ / "missing").string()), std::string::npos) << message;
+  EXPECT_NE(message.find((dir_ / "file").string()), std::string::npos) << message;
   EXPECT_NE(message.find("writable"), std::string::npos) << message;
+}
+
+TEST_F(AtomicFilesTest, MissingFoldersAppearWithTheFilesAndGoAwayWithoutACommit) {
+  {
+    AtomicFileSet files;
+    auto file = files.Open(dir_ / "a" / "b" / "x.jsonl");
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    file.value()->Append("x\n");
+    EXPECT_TRUE(fs::is_directory(dir_ / "a" / "b"));
+  }  // not committed
+  EXPECT_TRUE(fs::is_empty(dir_)) << "the folders the set created are gone";
+
+  AtomicFileSet files;
+  auto file = files.Open(dir_ / "a" / "b" / "x.jsonl");
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  file.value()->Append("x\n");
+  ASSERT_TRUE(files.Commit().ok());
+  EXPECT_EQ(Read(dir_ / "a" / "b" / "x.jsonl"), "x\n");
+  EXPECT_EQ(Entries(dir_ / "a" / "b"), (std::set<std::string>{"x.jsonl"}));
+}
+
+TEST_F(AtomicFilesTest, GzipFilesRoundTripAndAreByteIdenticalForEqualInput) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "{\"row\":\"" + std::to_string(i) + "\"}\n";
+  for (const char* name : {"a.jsonl.gz", "b.jsonl.gz"}) {
+    AtomicFileSet files;
+    auto file = files.OpenGzip(dir_ / name, GzipOptions{.level = 1, .mem_level = 6});
+    ASSERT_TRUE(file.ok()) << file.status().message();
+    for (size_t at = 0; at < text.size(); at += 1000) file.value()->Append(text.substr(at, 1000));
+    ASSERT_TRUE(files.Commit().ok());
+  }
+  const std::string a = Read(dir_ / "a.jsonl.gz");
+  EXPECT_EQ(a, Read(dir_ / "b.jsonl.gz"));
+  ASSERT_GT(a.size(), 10u);
+  EXPECT_EQ(static_cast<unsigned char>(a[0]), 0x1f);  // gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(a[1]), 0x8b);
+  EXPECT_EQ(a.substr(4, 4), std::string(4, '\0')) << "mtime 0: no build-time bytes";
+  EXPECT_LT(a.size(), text.size() / 4);
+  const GzipText read = ReadGzipFile(dir_ / "a.jsonl.gz");
+  ASSERT_TRUE(read.ok);
+  EXPECT_TRUE(read.text == text);
+}
+
+TEST_F(AtomicFilesTest, AnEmptyGzipFileIsAValidEmptyStream) {
+  AtomicFileSet files;
+  ASSERT_TRUE(files.OpenGzip(dir_ / "empty.gz", GzipOptions{}).ok());
+  ASSERT_TRUE(files.Commit().ok());
+  const GzipText read = ReadGzipFile(dir_ / "empty.gz");
+  EXPECT_TRUE(read.ok);
+  EXPECT_TRUE(read.text.empty());
 }
 
 TEST_F(AtomicFilesTest, EnsureWritableDirectoryCreatesNestedDirectoriesAndLeavesNoProbe) {

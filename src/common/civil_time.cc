@@ -43,13 +43,7 @@ int64_t DaysFromCivil(int year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-void AppendTimestamp(int64_t epoch_seconds, std::string& out) {
-  int64_t days = epoch_seconds / kSecondsPerDay;
-  int64_t secs = epoch_seconds % kSecondsPerDay;
-  if (secs < 0) {
-    secs += kSecondsPerDay;
-    --days;
-  }
+CivilDate CivilFromDays(int64_t days) {
   // Inverse of DaysFromCivil.
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -57,21 +51,48 @@ void AppendTimestamp(int64_t epoch_seconds, std::string& out) {
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2);
+  CivilDate date;
+  date.day = doy - (153 * mp + 2) / 5 + 1;
+  date.month = mp < 10 ? mp + 3 : mp - 9;
+  date.year = static_cast<int64_t>(yoe) + era * 400 + (date.month <= 2);
+  return date;
+}
 
-  AppendPadded(year, 4, out);
+int64_t FloorDiv(int64_t value, int64_t divisor) {
+  const int64_t quotient = value / divisor;
+  return quotient - (value % divisor < 0);
+}
+
+void AppendTimestamp(int64_t epoch_seconds, std::string& out) {
+  const int64_t days = FloorDiv(epoch_seconds, kSecondsPerDay);
+  const int64_t secs = epoch_seconds - days * kSecondsPerDay;
+  const CivilDate date = CivilFromDays(days);
+  AppendPadded(date.year, 4, out);
   out.push_back('-');
-  AppendPadded(month, 2, out);
+  AppendPadded(date.month, 2, out);
   out.push_back('-');
-  AppendPadded(day, 2, out);
+  AppendPadded(date.day, 2, out);
   out.push_back(' ');
   AppendPadded(secs / 3600, 2, out);
   out.push_back(':');
   AppendPadded(secs / 60 % 60, 2, out);
   out.push_back(':');
   AppendPadded(secs % 60, 2, out);
+}
+
+void AppendIsoMillis(int64_t epoch_millis, std::string& out) {
+  const int64_t seconds = FloorDiv(epoch_millis, 1000);
+  const size_t at = out.size();
+  AppendTimestamp(seconds, out);
+  out[at + 10] = 'T';
+  out.push_back('.');
+  AppendPadded(epoch_millis - seconds * 1000, 3, out);
+  out.push_back('Z');
+}
+
+void AppendCompactDate(int64_t epoch_days, std::string& out) {
+  const CivilDate date = CivilFromDays(epoch_days);
+  AppendPadded(date.year * 10000 + date.month * 100 + date.day, 8, out);
 }
 
 std::string FormatTimestamp(int64_t epoch_seconds) {

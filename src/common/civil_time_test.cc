@@ -113,5 +113,37 @@ TEST(CivilTime, RejectsDaysPastTheEndOfTheMonth) {
   }
 }
 
+TEST(CivilTime, AppendIsoMillisWritesHubSpotTimestamps) {
+  std::string out = "x";
+  AppendIsoMillis(1496320496789, out);
+  EXPECT_EQ(out, "x2017-06-01T12:34:56.789Z");
+  out.clear();
+  AppendIsoMillis(-1, out);  // 1 ms before the epoch
+  EXPECT_EQ(out, "1969-12-31T23:59:59.999Z");
+  out.clear();
+  AppendIsoMillis(0, out);
+  EXPECT_EQ(out, "1970-01-01T00:00:00.000Z");
+}
+
+TEST(CivilTime, AppendCompactDateWritesGa4EventDates) {
+  std::string out;
+  AppendCompactDate(DaysFromCivil(2017, 6, 1), out);
+  EXPECT_EQ(out, "20170601");
+  out.clear();
+  AppendCompactDate(DaysFromCivil(2020, 2, 29), out);
+  EXPECT_EQ(out, "20200229");
+  const CivilDate date = CivilFromDays(-1);
+  EXPECT_EQ(date.year, 1969);
+  EXPECT_EQ(date.month, 12u);
+  EXPECT_EQ(date.day, 31u);
+}
+
+TEST(CivilTime, FloorDivRoundsTowardsMinusInfinity) {
+  EXPECT_EQ(FloorDiv(7, 2), 3);
+  EXPECT_EQ(FloorDiv(-7, 2), -4);
+  EXPECT_EQ(FloorDiv(-8, 2), -4);
+  EXPECT_EQ(FloorDiv(0, 5), 0);
+}
+
 }  // namespace
 }  // namespace leadscore

@@ -21,6 +21,23 @@ std::span<const ChannelProfile> OlistChannelProfiles() {
   return kProfiles;
 }
 
+std::span<const ChannelTraffic> ChannelTrafficSources() {
+  // Checked against the default channel group rules in channels_test.cc; see docs/sources.md.
+  static constexpr std::array<ChannelTraffic, 9> kTraffic = {{
+      {"google", "organic", "", "(organic)", true, false},                       // Organic Search
+      {"google", "cpc", "brand_search", "brand_search", true, true},             // Paid Search
+      {"facebook.com", "referral", "", "(referral)", true, false},               // Organic Social
+      {"flyer", "qr", "spring_fair", "spring_fair", true, false},                // Unassigned
+      {"(direct)", "(none)", "", "(direct)", false, false},                      // Direct
+      {"newsletter", "email", "weekly_digest", "weekly_digest", true, false},    // Email
+      {"partner.example.com", "referral", "", "(referral)", true, false},        // Referral
+      {"criteo", "display", "retarget_banner", "retarget_banner", true, false},  // Display
+      {"taboola", "cpc", "native_articles", "native_articles", true, false},     // Paid Other
+  }};
+  static_assert(kTraffic.size() == 9);
+  return kTraffic;
+}
+
 std::string_view Ga4GroupForOlistOrigin(std::string_view origin) {
   struct Mapping {
     std::string_view origin;

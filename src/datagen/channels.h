@@ -18,6 +18,21 @@ struct ChannelProfile {
 // recompute them from the files.
 std::span<const ChannelProfile> OlistChannelProfiles();
 
+// How a session of a channel arrives, as GA4 records it: source, medium and campaign chosen
+// so that Google's default channel group rules (docs/sources.md) give the channel back.
+struct ChannelTraffic {
+  std::string_view source;    // e.g. "google"; "(direct)" for Direct
+  std::string_view medium;    // e.g. "organic"; "(none)" for Direct
+  std::string_view campaign;  // the utm_campaign; empty when none
+  std::string_view
+      campaign_label;  // campaign_name in GA4's attribution: campaign or "(organic)"...
+  bool collected;      // the hit carries collected_traffic_source (not Direct)
+  bool gclid;          // Google Ads auto-tagging (Paid Search)
+};
+
+// One entry per profile of OlistChannelProfiles(), in the same order.
+std::span<const ChannelTraffic> ChannelTrafficSources();
+
 // GA4 default channel group for an Olist `origin` value. Unknown, empty and "other" origins
 // map to "Unassigned", GA4's own group for traffic it cannot classify.
 std::string_view Ga4GroupForOlistOrigin(std::string_view origin);

@@ -1,7 +1,10 @@
-// `leadscore generate`: writes the raw source tables of docs/raw-data.md (GA4 sessions, CRM
-// contacts and deals, and the truth file) following the data story of docs/data.md.
-// Output is streamed (memory does not grow with --rows) and atomic: the four files appear
-// together when everything succeeded, and nothing changes otherwise.
+// `leadscore generate`: writes the raw layer of docs/sources.md (the GA4 BigQuery export's
+// daily event files, HubSpot CRM v3 contacts and deals, and the truth file) following the
+// data story of docs/data.md, as exported at an as-of time.
+// Output is streamed (memory does not grow with --rows) and atomic: all files appear
+// together when everything succeeded, and nothing changes otherwise. After a successful run
+// the folder holds only this run's event files: older ga4/events_* files and the retired
+// CSV layout (sessions.csv, contacts.csv, deals.csv) are removed.
 #pragma once
 
 #include <cstdint>
@@ -22,15 +25,26 @@ struct GenerateOptions {
   DataSource source = DataSource::kSynthetic;
   std::filesystem::path olist_dir = "data/olist";  // docs/data.md: where to download it
   StoryParams story;
+  int gzip_level = 1;  // zlib level of the GA4 files (bench/generate/results.md)
 };
 
 struct GenerateSummary {
   int64_t visitors = 0;
-  int64_t leads = 0;
-  int64_t sessions = 0;
+  int64_t leads = 0;     // contacts written (created before as_of)
+  int64_t sessions = 0;  // story sessions that started before as_of
   int64_t deals = 0;
-  int64_t won = 0;
+  int64_t won = 0;            // closedwon deals at as_of
+  int64_t censored = 0;       // deals still open at as_of whose story outcome came later
+  int64_t events = 0;         // GA4 event rows, duplicates included
+  int64_t duplicates = 0;     // rows written twice
+  int64_t event_files = 0;    // ga4/events_YYYYMMDD.jsonl.gz files
+  int64_t as_of = 0;          // epoch seconds: the export time; nothing after it is written
+  int64_t stale_removed = 0;  // older event / retired CSV files removed after the commit
 };
+
+// Ids of the CRM objects: HubSpot-like numeric ids in two distinct ranges.
+inline constexpr int64_t kFirstContactId = 1001;     // lead n (1-based) is kFirstContactId + n - 1
+inline constexpr int64_t kFirstDealId = 5000000001;  // deal n is kFirstDealId + n - 1
 
 // Fails, writing nothing, on rows <= 0, an unwritable directory, or missing/invalid Olist
 // files; messages say which argument or file and what to do.

@@ -52,10 +52,10 @@ double BayesAuc(const FeatureTable& table, const std::vector<const Feature*>& fe
 }  // namespace
 
 Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem::path& path) {
-  auto opened = CsvReader::Open(path, {"visitor_id", "p_won"});
+  auto opened = CsvReader::Open(path, {"lead_id", "p_won"});
   if (!opened.ok()) return opened.status();
   CsvReader& reader = opened.value();
-  const int id_col = reader.ColumnIndex("visitor_id");
+  const int id_col = reader.ColumnIndex("lead_id");
   const int p_col = reader.ColumnIndex("p_won");
   std::unordered_map<std::string, double> truth;
   while (reader.Next()) {
@@ -66,7 +66,7 @@ Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem:
       return reader.FieldError(p_col, "'" + std::string(text) + "' is not a probability in [0, 1]");
     }
     if (!truth.emplace(reader.Field(id_col), p).second) {
-      return reader.FieldError(id_col, "visitor " + std::string(reader.Field(id_col)) +
+      return reader.FieldError(id_col, "lead " + std::string(reader.Field(id_col)) +
                                            " appears twice; each lead needs exactly one p_won");
     }
   }
@@ -76,15 +76,12 @@ Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem:
 
 Result<std::vector<double>> AlignTruth(const FeatureTable& table,
                                        const std::unordered_map<std::string, double>& truth) {
-  if (table.visitor_ids.empty()) {
-    return Status::Error("the feature table has no visitor_id column to join truth.csv on");
-  }
   std::vector<double> p_won(table.rows());
   for (size_t row = 0; row < table.rows(); ++row) {
-    auto it = truth.find(table.visitor_ids[row]);
+    auto it = truth.find(table.ids[row]);
     if (it == truth.end()) {
-      return Status::Error("lead " + table.ids[row] + " (visitor " + table.visitor_ids[row] +
-                           ") has no row in the truth file; were both made by the same "
+      return Status::Error("lead " + table.ids[row] +
+                           " has no row in the truth file; were both made by the same "
                            "`leadscore generate` run?");
     }
     p_won[row] = it->second;

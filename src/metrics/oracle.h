@@ -15,11 +15,11 @@
 
 namespace leadscore {
 
-// visitor_id -> p_won. Fails naming file, line and column on a bad row.
+// lead_id (the HubSpot contact id) -> p_won. Fails naming file, line and column on a bad row.
 Result<std::unordered_map<std::string, double>> ReadTruth(const std::filesystem::path& path);
 
-// truth's p_won for every table row (joined on visitor_id). Fails naming the first lead
-// without a truth row, or when the table has no visitor_id column.
+// truth's p_won for every table row (joined on the table's id column, lead_id). Fails naming
+// the first lead without a truth row.
 Result<std::vector<double>> AlignTruth(const FeatureTable& table,
                                        const std::unordered_map<std::string, double>& truth);
 
@@ -30,7 +30,7 @@ struct OracleReport {
   std::map<std::string, double> auc_bayes;  // per feature set
 };
 
-// Needs the table's visitor_id column; fails when a lead has no truth row.
+// Fails when a lead has no truth row.
 Result<OracleReport> ComputeOracle(const FeatureTable& table, const FeatureSpec& spec,
                                    const std::unordered_map<std::string, double>& truth);
 

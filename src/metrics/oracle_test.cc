@@ -36,17 +36,35 @@ class OracleTest : public TempDirTest {
   }
 };
 
-TEST_F(OracleTest, ReadTruthReadsProbabilitiesByVisitor) {
-  auto truth = ReadTruth(Write("truth.csv", "visitor_id,p_won\nV1,0.250000\nV2,1\nV3,0\n"));
+TEST_F(OracleTest, ReadTruthReadsProbabilitiesByLead) {
+  auto truth = ReadTruth(Write("truth.csv", "lead_id,p_won\n1001,0.250000\n1002,1\n1003,0\n"));
   ASSERT_TRUE(truth.ok()) << truth.status().message();
   EXPECT_EQ(truth.value().size(), 3u);
-  EXPECT_EQ(truth.value().at("V1"), 0.25);
-  EXPECT_EQ(truth.value().at("V2"), 1.0);
-  EXPECT_EQ(truth.value().at("V3"), 0.0);
+  EXPECT_EQ(truth.value().at("1001"), 0.25);
+  EXPECT_EQ(truth.value().at("1002"), 1.0);
+  EXPECT_EQ(truth.value().at("1003"), 0.0);
+}
+
+TEST_F(OracleTest, ReadTruthRejectsALeadTwice) {
+  const fs::path path = Write("truth.csv", "lead_id,p_won\n1001,0.5\n1001,0.6\n");
+  auto truth = ReadTruth(path);
+  ASSERT_FALSE(truth.ok());
+  EXPECT_EQ(truth.status().message(),
+            path.string() +
+                " line 3, column lead_id: lead 1001 appears twice; each lead needs exactly one "
+                "p_won");
+}
+
+TEST_F(OracleTest, ReadTruthRejectsTheRetiredVisitorKeyedFile) {
+  const fs::path path = Write("truth.csv", "visitor_id,p_won\nV1,0.5\n");
+  auto truth = ReadTruth(path);
+  ASSERT_FALSE(truth.ok());
+  EXPECT_EQ(truth.status().message(),
+            path.string() + ": missing column(s) lead_id (found: visitor_id, p_won)");
 }
 
 TEST_F(OracleTest, ReadTruthRejectsAProbabilityAboveOneWithItsLine) {
-  const fs::path path = Write("truth.csv", "visitor_id,p_won\nV1,0.5\nV2,1.5\n");
+  const fs::path path = Write("truth.csv", "lead_id,p_won\nL1,0.5\nL2,1.5\n");
   auto truth = ReadTruth(path);
   ASSERT_FALSE(truth.ok());
   EXPECT_EQ(truth.status().message(),
@@ -55,7 +73,7 @@ TEST_F(OracleTest, ReadTruthRejectsAProbabilityAboveOneWithItsLine) {
 
 TEST_F(OracleTest, ReadTruthRejectsNegativeAndNonNumericProbabilities) {
   for (const char* bad : {"-0.1", "abc", "", "0.5x"}) {
-    const fs::path path = Write("truth.csv", std::string("visitor_id,p_won\nV1,") + bad + "\n");
+    const fs::path path = Write("truth.csv", std::string("lead_id,p_won\nL1,") + bad + "\n");
     auto truth = ReadTruth(path);
     ASSERT_FALSE(truth.ok()) << "accepted '" << bad << "'";
     EXPECT_EQ(truth.status().message(), path.string() + " line 2, column p_won: '" + bad +
@@ -64,11 +82,11 @@ TEST_F(OracleTest, ReadTruthRejectsNegativeAndNonNumericProbabilities) {
 }
 
 TEST_F(OracleTest, ReadTruthRejectsAMissingColumn) {
-  const fs::path path = Write("truth.csv", "visitor_id,p\nV1,0.5\n");
+  const fs::path path = Write("truth.csv", "lead_id,p\nL1,0.5\n");
   auto truth = ReadTruth(path);
   ASSERT_FALSE(truth.ok());
   EXPECT_EQ(truth.status().message(),
-            path.string() + ": missing column(s) p_won (found: visitor_id, p)");
+            path.string() + ": missing column(s) p_won (found: lead_id, p)");
 }
 
 TEST_F(OracleTest, ComputeOracleFailsWhenALeadHasNoTruthRow) {
@@ -76,24 +94,24 @@ TEST_F(OracleTest, ComputeOracleFailsWhenALeadHasNoTruthRow) {
       "L1,V1,Direct,1,0,1,1,0\n"
       "L2,V2,Direct,1,0,1,1,1\n");
   ASSERT_EQ(table.rows(), 2u);
-  auto report = ComputeOracle(table, FeatureSpec::Builtin(), {{"V1", 0.2}, {"V9", 0.4}});
-  ASSERT_FALSE(report.ok());
-  EXPECT_NE(report.status().message().find("lead L2 (visitor V2) has no row in the truth file"),
+  auto report = ComputeOracle(table, FeatureSpec::Builtin(), {{"L1", 0.2}, {"V2", 0.4}});
+  ASSERT_FALSE(report.ok());  // V2 is L2's visitor: truth is keyed by lead
+  EXPECT_NE(report.status().message().find("lead L2 has no row in the truth file"),
             std::string::npos)
       << report.status().message();
 }
 
-TEST_F(OracleTest, ComputeOracleNeedsAVisitorIdColumn) {
+TEST_F(OracleTest, ComputeOracleJoinsOnLeadIdWithoutAVisitorIdColumn) {
   auto read = ReadFeatureTable(
       Write("no_visitor.csv",
             "lead_id,channel,sessions,engaged_sessions,page_views,is_first_visit,is_won\n"
-            "L1,Direct,1,0,1,1,0\n"),
+            "L1,Direct,1,0,1,1,0\n"
+            "L2,Email,2,1,3,0,1\n"),
       FeatureSpec::Builtin());
   ASSERT_TRUE(read.ok()) << read.status().message();
-  auto report = ComputeOracle(read.value(), FeatureSpec::Builtin(), {{"V1", 0.2}});
-  ASSERT_FALSE(report.ok());
-  EXPECT_NE(report.status().message().find("no visitor_id column"), std::string::npos)
-      << report.status().message();
+  auto report = ComputeOracle(read.value(), FeatureSpec::Builtin(), {{"L1", 0.2}, {"L2", 0.7}});
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_DOUBLE_EQ(report.value().auc_truth, 1.0);
 }
 
 TEST_F(OracleTest, TruthAucIsRocAucOfTheTrueProbabilitiesAndBayesAucUsesFeatureCells) {
@@ -109,9 +127,9 @@ TEST_F(OracleTest, TruthAucIsRocAucOfTheTrueProbabilitiesAndBayesAucUsesFeatureC
       "L6,V6,Email,2,1,3,0,1\n"
       "L7,V7,Email,2,1,3,0,1\n");
   ASSERT_EQ(table.rows(), 8u);
-  const std::unordered_map<std::string, double> truth = {{"V0", 0.1}, {"V1", 0.2}, {"V2", 0.5},
-                                                         {"V3", 0.6}, {"V4", 0.3}, {"V5", 0.55},
-                                                         {"V6", 0.9}, {"V7", 0.8}};
+  const std::unordered_map<std::string, double> truth = {{"L0", 0.1}, {"L1", 0.2}, {"L2", 0.5},
+                                                         {"L3", 0.6}, {"L4", 0.3}, {"L5", 0.55},
+                                                         {"L6", 0.9}, {"L7", 0.8}};
   auto report = ComputeOracle(table, FeatureSpec::Builtin(), truth);
   ASSERT_TRUE(report.ok()) << report.status().message();
   const OracleReport& r = report.value();
@@ -144,7 +162,7 @@ TEST_F(OracleTest, BayesAucScoresUnseenFeatureVectorsWithTheFitMean) {
       "L2,V2,Email,1,0,1,1,1\n"
       "L3,V3,Direct,1,0,1,1,0\n");
   auto report = ComputeOracle(table, FeatureSpec::Builtin(),
-                              {{"V0", 0.2}, {"V1", 0.5}, {"V2", 0.6}, {"V3", 0.1}});
+                              {{"L0", 0.2}, {"L1", 0.5}, {"L2", 0.6}, {"L3", 0.1}});
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_DOUBLE_EQ(report.value().auc_bayes.at("base+channel"), 1.0);
   // Without the channel all four rows share one cell: both odd rows score 0.4, a tie.

@@ -1,19 +1,24 @@
-"""End-to-end checks of `leadscore generate`: the real binary, real files."""
+"""End-to-end checks of `leadscore generate`: the real binary, real files (docs/sources.md)."""
 
 from __future__ import annotations
 
-import csv
+import gzip
 import hashlib
+import itertools
+import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fixtures.shared_data import OLIST_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
-RAW_FILES = ("sessions.csv", "contacts.csv", "deals.csv", "truth.csv")
+AS_OF_US = int(datetime(2018, 6, 1, tzinfo=UTC).timestamp()) * 1_000_000
+LAST_CLICK_FROM_US = int(datetime(2018, 1, 1, tzinfo=UTC).timestamp()) * 1_000_000
 
 
 def generate(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -23,38 +28,108 @@ def generate(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 
 def digests(directory: Path) -> dict[str, str]:
-    return {name: hashlib.sha256((directory / name).read_bytes()).hexdigest() for name in RAW_FILES}
+    return {
+        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
 
 
-def data_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
+def json_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def event_lines(directory: Path) -> list[tuple[str, str]]:
+    """(file name, line) of every GA4 row; gzip.open fails on a damaged file."""
+    rows = []
+    for path in sorted((directory / "ga4").iterdir()):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            rows.extend((path.name, line.rstrip("\n")) for line in handle)
+    return rows
+
+
+def param(event: dict[str, Any], key: str) -> dict[str, str] | None:
+    return next((p["value"] for p in event["event_params"] if p["key"] == key), None)
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     for run in ("a", "b"):
-        result = generate("--seed", "7", "--rows", "20000", "--out", str(tmp_path / run))
+        result = generate("--seed", "7", "--rows", "5000", "--out", str(tmp_path / run))
         assert result.returncode == 0, result.stderr
-    assert digests(tmp_path / "a") == digests(tmp_path / "b")
-    assert len(data_rows(tmp_path / "a" / "contacts.csv")) == 20000
+    first = digests(tmp_path / "a")
+    assert first == digests(tmp_path / "b")
+    assert len(json_lines(tmp_path / "a" / "hubspot" / "contacts.jsonl")) == 5000
 
 
 def test_another_seed_gives_other_data(tmp_path: Path) -> None:
     assert generate("--seed", "7", "--rows", "500", "--out", str(tmp_path / "a")).returncode == 0
     assert generate("--seed", "8", "--rows", "500", "--out", str(tmp_path / "b")).returncode == 0
-    assert digests(tmp_path / "a")["sessions.csv"] != digests(tmp_path / "b")["sessions.csv"]
+    assert digests(tmp_path / "a")["truth.csv"] != digests(tmp_path / "b")["truth.csv"]
+
+
+def test_writes_the_ga4_export_and_hubspot_objects_as_of_the_window_end(tmp_path: Path) -> None:
+    result = generate("--rows", "3000", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "as of 2018-06-01 00:00:00" in result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ga4", "hubspot", "truth.csv"]
+    assert sorted(p.name for p in (tmp_path / "hubspot").iterdir()) == ["contacts.jsonl", "deals.jsonl"]
+    names = sorted(p.name for p in (tmp_path / "ga4").iterdir())
+    assert all(name.startswith("events_") and name.endswith(".jsonl.gz") for name in names)
+    assert len(names) > 365
+
+    rows = event_lines(tmp_path)
+    duplicates = sum(a == b for (_, a), (_, b) in itertools.pairwise(rows))
+    assert 0 < duplicates < len(rows) / 200  # about 0.1 %, written twice in the same file
+    sessions: dict[tuple[str, str], int] = {}
+    lead_times: dict[str, str] = {}
+    for name, line in rows:
+        event = json.loads(line)
+        timestamp = int(event["event_timestamp"])  # INT64 as a JSON string
+        assert isinstance(event["event_timestamp"], str)
+        assert timestamp < AS_OF_US, line
+        assert name == f"events_{event['event_date']}.jsonl.gz"
+        day = datetime.fromtimestamp(timestamp / 1e6, tz=UTC).strftime("%Y%m%d")
+        assert event["event_date"] == day
+        session_id = param(event, "ga_session_id")
+        assert session_id is not None, f"no ga_session_id: {line}"
+        assert ("session_traffic_source_last_click" in event) == (timestamp >= LAST_CLICK_FROM_US)
+        key = (event["user_pseudo_id"], session_id["int_value"])
+        sessions[key] = sessions.get(key, 0) + (event["event_name"] == "session_start")
+        if event["event_name"] == "generate_lead":
+            lead_times[event["user_pseudo_id"]] = event["event_timestamp"]
+    assert all(count >= 1 for count in sessions.values())
+
+    contacts = json_lines(tmp_path / "hubspot" / "contacts.jsonl")
+    assert len(contacts) == 3000
+    assert [int(c["id"]) for c in contacts] == sorted(int(c["id"]) for c in contacts)
+    for contact in contacts:
+        created = datetime.strptime(contact["properties"]["createdate"], "%Y-%m-%dT%H:%M:%S.%f%z")
+        assert int(lead_times[contact["properties"]["ga_client_id"]]) == round(created.timestamp() * 1e6)
+    truth = (tmp_path / "truth.csv").read_text().splitlines()
+    assert truth[0] == "lead_id,p_won"
+    assert {line.split(",")[0] for line in truth[1:]} == {c["id"] for c in contacts}
+
+    deals = json_lines(tmp_path / "hubspot" / "deals.jsonl")
+    stages = {d["properties"]["dealstage"] for d in deals}
+    assert stages <= {"closedwon", "closedlost", "appointmentscheduled", "contractsent"}
+    assert "contractsent" in stages  # outcomes after as-of are still open in the export
+    for deal in deals:
+        close = deal["properties"]["closedate"]
+        assert (close is None) == (deal["properties"]["dealstage"] not in ("closedwon", "closedlost"))
+        assert close is None or close < "2018-06-01"
 
 
 def test_olist_source_has_the_real_leads_and_outcomes(tmp_path: Path) -> None:
     result = generate("--source", "olist", "--olist-dir", str(OLIST_DIR), "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    contacts = data_rows(tmp_path / "contacts.csv")
-    deals = data_rows(tmp_path / "deals.csv")
+    contacts = json_lines(tmp_path / "hubspot" / "contacts.jsonl")
+    deals = json_lines(tmp_path / "hubspot" / "deals.jsonl")
     assert len(contacts) == 8000
-    assert sum(deal["stage"] == "closedwon" for deal in deals) == 842
-    # The real Olist id is the contact id; its first real lead is in the file.
-    assert contacts[0]["contact_id"] == "dac32acd4db4c29c230538b72f8dd87d"
-    assert contacts[0]["created_at"].startswith("2018-02-01 ")
+    assert sum(deal["properties"]["dealstage"] == "closedwon" for deal in deals) == 842
+    # The real Olist id is kept on the contact; its first real lead comes first.
+    assert contacts[0]["properties"]["olist_mql_id"] == "dac32acd4db4c29c230538b72f8dd87d"
+    assert contacts[0]["properties"]["createdate"].startswith("2018-02-01T")
+    assert all(param(json.loads(line), "ga_session_id") for _, line in event_lines(tmp_path)[:5000])
 
 
 @pytest.mark.parametrize(
@@ -92,4 +167,15 @@ def test_failed_run_leaves_previous_output_intact(tmp_path: Path) -> None:
     assert generate("--rows", "300", "--source", "olist", "--olist-dir", "/nonexistent",
                     "--out", str(tmp_path)).returncode == 1
     assert digests(tmp_path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(RAW_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ga4", "hubspot", "truth.csv"]
+
+
+def test_a_new_run_replaces_the_old_layout_and_stale_event_files(tmp_path: Path) -> None:
+    for retired in ("sessions.csv", "contacts.csv", "deals.csv"):
+        (tmp_path / retired).write_text("old\n")
+    (tmp_path / "ga4").mkdir()
+    (tmp_path / "ga4" / "events_19990101.jsonl.gz").write_bytes(gzip.compress(b"{}\n"))
+    result = generate("--rows", "300", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ga4", "hubspot", "truth.csv"]
+    assert not (tmp_path / "ga4" / "events_19990101.jsonl.gz").exists()
