@@ -193,9 +193,11 @@ class _Loader:
         self._result.rows[source.table] = total
         empty = [self._display(p) for p in paths if str(p) not in spans]
         if total == 0:
-            self._problems.add(
-                empty[0], f"{', '.join(empty)}: no {source.what} rows: the export is empty"
+            where = (
+                f"{empty[0]} holds" if len(empty) == 1
+                else f"{self._display(paths[0].parent)}: its {len(empty)} files hold"
             )
+            self._problems.add(empty[0], f"{where} no {source.what} rows: the export is empty")
             return
         for shown in empty:
             self._result.warnings.append(f"{shown} holds no {source.what} rows")
