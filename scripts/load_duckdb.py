@@ -1,9 +1,10 @@
-"""scripts/load_duckdb: build the DuckDB warehouse and the feature CSV from data/raw/.
+"""scripts/load_duckdb: build the DuckDB warehouse and the feature CSVs from data/raw/.
 
-Validates the raw CSVs, loads them into a fresh DuckDB file, runs `dbt build` on
-dbt_project/ with spec/feature_spec.json, exports the feature mart, and only then replaces
-data/warehouse.duckdb and data/lead_scoring_features.csv. Run it through the
-scripts/load_duckdb wrapper, which picks the project's virtualenv.
+Validates the raw exports (GA4 events, HubSpot contacts and deals; docs/sources.md), loads
+them into a fresh DuckDB file, runs `dbt build` on dbt_project/ with spec/feature_spec.json
+and the mart's rules as vars, exports the training mart and the open leads, and only then
+replaces data/warehouse.duckdb, data/lead_scoring_features.csv and data/open_leads.csv.
+Run it through the scripts/load_duckdb wrapper, which picks the project's virtualenv.
 """
 
 from __future__ import annotations
@@ -62,11 +63,18 @@ def _labelled(label: str, lines: list[str]) -> str:
 def _summary(summary: BuildSummary, settings: Settings) -> str:
     lines = [_labelled("warning", summary.warnings)] if summary.warnings else []
     lines += [f"raw.{table}: {rows:,} rows" for table, rows in summary.raw_rows.items()]
+    as_of = summary.as_of.strftime("%Y-%m-%d %H:%M:%S UTC") if summary.as_of else "none"
+    source = "--as-of" if settings.as_of else "the latest event"
     lines += [
-        (f"fct_lead_scoring_features: {summary.mart.rows:,} leads, "
-        f"won rate {summary.mart.won_rate:.1%} ({summary.dbt_nodes} dbt models and tests run)"),
-        (f"wrote {settings.display(settings.warehouse)} and "
-        f"{settings.display(settings.features_out)} in {summary.seconds:.1f} s"),
+        f"stg_ga4__sessions: {summary.sessions:,} sessions",
+        f"as of {as_of} ({source}), horizon {settings.horizon_days} days",
+        (f"fct_lead_scoring_features: {summary.mart.rows:,} training leads, "
+        f"won rate {summary.mart.won_rate:.1%}"),
+        f"fct_open_leads: {summary.open_leads:,} open leads (horizon not passed yet)",
+        f"({summary.dbt_nodes} dbt models, unit tests and data tests run)",
+        (f"wrote {settings.display(settings.warehouse)}, "
+        f"{settings.display(settings.features_out)} and "
+        f"{settings.display(settings.open_leads_out)} in {summary.seconds:.1f} s"),
     ]
     return "\n".join(lines)
 

@@ -27,8 +27,11 @@ from warehouse.settings import DisplayPath
 log = logging.getLogger(__name__)
 
 MART_MODEL = "model.leadscore.fct_lead_scoring_features"
+OPEN_LEADS_MODEL = "model.leadscore.fct_open_leads"
 # The profile (dbt_project/profiles.yml) reads the warehouse path from here.
 WAREHOUSE_ENV = "LEADSCORE_DBT_DUCKDB_PATH"
+# ... and its DuckDB memory_limit from here (scripts/load_duckdb --memory-limit).
+MEMORY_LIMIT_ENV = "LEADSCORE_DUCKDB_MEMORY_LIMIT"
 SHOWN_ROWS = 5
 Json = dict[str, Any]
 
@@ -36,6 +39,7 @@ Json = dict[str, Any]
 @dataclass(frozen=True)
 class DbtResult:
     mart_relation: str  # schema-qualified and quoted, e.g. "main"."fct_lead_scoring_features"
+    open_leads_relation: str
     warnings: list[str]
     nodes: int
 
@@ -47,16 +51,23 @@ FEATURE_MART_SELECTION = ("--exclude", "tag:dashboard")
 
 
 def run_dbt_build(
-    project_dir: Path, warehouse: Path, spec: FeatureSpec, display: DisplayPath
+    project_dir: Path,
+    warehouse: Path,
+    spec: FeatureSpec,
+    display: DisplayPath,
+    dbt_vars: Json | None = None,
+    memory_limit: str | None = None,
 ) -> DbtResult:
-    """Builds the feature mart's models and runs their tests on `warehouse` (every model but
-    the dashboard marts); LoadError if any fails."""
+    """Builds the feature mart's models and runs their unit and data tests on `warehouse`
+    (every model but the dashboard marts); LoadError if any fails."""
     results, manifest = run_dbt_selection(
-        project_dir, warehouse, spec, display, FEATURE_MART_SELECTION
+        project_dir, warehouse, spec, display, FEATURE_MART_SELECTION, dbt_vars, memory_limit
     )
     mart = manifest["nodes"][MART_MODEL]
+    open_leads = manifest["nodes"][OPEN_LEADS_MODEL]
     return DbtResult(
         mart_relation=f'"{mart["schema"]}"."{mart["alias"]}"',
+        open_leads_relation=f'"{open_leads["schema"]}"."{open_leads["alias"]}"',
         warnings=_warnings(results, manifest, warehouse, project_dir, display),
         nodes=len(results["results"]),
     )
@@ -68,6 +79,8 @@ def run_dbt_selection(
     spec: FeatureSpec,
     display: DisplayPath,
     selection: Sequence[str],
+    dbt_vars: Json | None = None,
+    memory_limit: str | None = None,
 ) -> tuple[Json, Json]:
     """`dbt build <selection>` on `warehouse`: dbt's run results and manifest; LoadError naming
     every failed model and test (with failing rows) if any fails."""
@@ -76,9 +89,13 @@ def run_dbt_selection(
     # Never report a previous run's results as this one's.
     run_results_path.unlink(missing_ok=True)
     completed = subprocess.run(
-        [*_dbt_command(project_dir, spec), *selection],
+        [*_dbt_command(project_dir, {**(dbt_vars or {}), "feature_spec": spec}), *selection],
         cwd=project_dir,
-        env={**os.environ, WAREHOUSE_ENV: str(warehouse)},
+        env={
+            **os.environ,
+            WAREHOUSE_ENV: str(warehouse),
+            **({MEMORY_LIMIT_ENV: memory_limit} if memory_limit else {}),
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -109,7 +126,7 @@ def _warnings(
     return [line for result in warned for line in report.describe(result)]
 
 
-def _dbt_command(project_dir: Path, spec: FeatureSpec) -> list[str]:
+def _dbt_command(project_dir: Path, dbt_vars: Json) -> list[str]:
     dbt = Path(sys.executable).with_name("dbt")
     if not dbt.exists():
         raise LoadError(
@@ -123,7 +140,7 @@ def _dbt_command(project_dir: Path, spec: FeatureSpec) -> list[str]:
         "--profiles-dir", str(project_dir),
         "--target-path", str(project_dir / "target"),
         "--log-path", str(project_dir / "logs"),
-        "--vars", json.dumps({"feature_spec": spec}),
+        "--vars", json.dumps(dbt_vars),
         "--no-use-colors",
     ]  # fmt: skip
 
@@ -151,7 +168,8 @@ class _Report:
     def __init__(
         self, manifest: Json, warehouse: Path, project_dir: Path, display: DisplayPath
     ) -> None:
-        self._nodes: Json = manifest["nodes"]
+        # Unit tests (dbt 1.8+) are listed apart from the models and data tests.
+        self._nodes: Json = {**manifest["nodes"], **manifest.get("unit_tests", {})}
         self._warehouse = warehouse
         self._project_dir = project_dir
         self._display = display
@@ -173,7 +191,7 @@ class _Report:
         if failed and all(self._checks_raw_data(result) for result in failed):
             return (
                 "To fix: the raw data breaks the warehouse rules above; regenerate it with "
-                "`leadscore generate`, or fix the export (format: docs/raw-data.md). "
+                "`leadscore generate`, or fix the export (format: docs/sources.md). "
                 f"Full log: {log_file}."
             )
         return (
@@ -209,6 +227,10 @@ class _Report:
         name = node.get("name", result["unique_id"])
         where = self._display(self._project_dir / node.get("original_file_path", ""))
         message = ["    " + line.strip() for line in (result.get("message") or "").splitlines()]
+        if node.get("resource_type") == "unit_test":
+            # dbt's message is the expected/actual diff of the model's output.
+            model = str(node.get("model", "?"))
+            return [f"dbt unit test failed: {name} (model {model}; {where})", *message[:30]]
         if node.get("resource_type") != "test":
             return [f"dbt model failed: {name} ({where})", *message]
         status = {"fail": "failed", "warn": "warned", "error": "errored"}[result["status"]]

@@ -1,4 +1,8 @@
-"""Exports the feature mart to CSV: the spec's columns in its order, then the mart's extras."""
+"""Exports the marts to CSV: the spec's columns in its order, then the mart's extras.
+
+The training mart has every column of the spec; the open leads have them all but the label
+(their horizon has not passed, so there is no label yet).
+"""
 
 from __future__ import annotations
 
@@ -15,21 +19,26 @@ from warehouse.raw_schema import quote_identifier
 @dataclass(frozen=True)
 class MartStats:
     rows: int
-    won_rate: float
+    won_rate: float  # 0 for a mart without the label
 
 
-def export_features(
-    connection: duckdb.DuckDBPyConnection, relation: str, spec: FeatureSpec, out: Path
+def export_mart(
+    connection: duckdb.DuckDBPyConnection,
+    relation: str,
+    spec: FeatureSpec,
+    out: Path,
+    *,
+    labelled: bool = True,
 ) -> MartStats:
     """Writes `relation` to `out` as CSV, one row per lead sorted by the spec's id."""
     mart_columns = [row[0] for row in connection.execute(f"DESCRIBE {relation}").fetchall()]
-    wanted = spec_columns(spec)
+    wanted = [c for c in spec_columns(spec) if labelled or c != spec["label"]]
     missing = [column for column in wanted if column not in mart_columns]
     if missing:
-        # The mart selects the spec's columns itself, so this means the two drifted apart.
+        # The marts select the spec's columns themselves, so this means the two drifted apart.
         raise LoadError(
             f"the mart {relation} lacks the spec's columns {', '.join(missing)}",
-            "To fix: compute them in dbt_project/models/marts/fct_lead_scoring_features.sql.",
+            "To fix: compute them in dbt_project/models/intermediate/int_leads.sql.",
         )
     ordered = wanted + [column for column in mart_columns if column not in wanted]
     select = ", ".join(quote_identifier(column) for column in ordered)
@@ -40,7 +49,7 @@ def export_features(
         f"COPY (SELECT {select} FROM {relation} ORDER BY {order}) "
         f"TO '{path}' (FORMAT csv, HEADER true, DELIMITER ',')"
     )
-    label = quote_identifier(spec["label"])
+    label = quote_identifier(spec["label"]) if labelled else "0"
     row = connection.execute(
         f"SELECT count(*), coalesce(avg({label}), 0) FROM {relation}"
     ).fetchone()

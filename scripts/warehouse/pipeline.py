@@ -1,13 +1,14 @@
-"""The warehouse build: raw CSVs -> temporary DuckDB file -> dbt build -> CSV -> swap in.
+"""The warehouse build: raw exports -> temporary DuckDB file -> dbt build -> CSVs -> swap in.
 
 Everything is written to temporary files next to the targets and moved into place only
 after every step succeeded, so a failed build never touches the previous warehouse or
-feature CSV.
+CSVs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import logging
 import os
@@ -22,7 +23,7 @@ import duckdb
 
 from warehouse.dbt_build import run_dbt_build
 from warehouse.errors import LoadError
-from warehouse.export import MartStats, export_features
+from warehouse.export import MartStats, export_mart
 from warehouse.feature_spec import load_feature_spec
 from warehouse.raw_load import load_raw_tables
 from warehouse.settings import DisplayPath, Settings
@@ -33,7 +34,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class BuildSummary:
     raw_rows: dict[str, int]
-    mart: MartStats
+    sessions: int
+    mart: MartStats  # the training mart
+    open_leads: int
+    as_of: dt.datetime | None
     dbt_nodes: int
     warnings: list[str]
     seconds: float
@@ -44,23 +48,56 @@ def build_warehouse(settings: Settings) -> BuildSummary:
     started = time.monotonic()
     show = settings.display
     spec = load_feature_spec(settings.spec, show(settings.spec))
-    for target in (settings.warehouse, settings.features_out):
+    for target in (settings.warehouse, settings.features_out, settings.open_leads_out):
         if target.is_dir():
             raise LoadError(
                 f"{show(target)} is a folder, not a file",
-                "To fix: pass --warehouse and --features-out file paths.",
+                "To fix: pass --warehouse, --features-out and --open-leads-out file paths.",
             )
     _refuse_uncheckpointed(settings.warehouse, show)
     with one_dbt_run_at_a_time(settings.dbt_project / "target"), _Staging(settings) as staging:
         log.info("validating and loading %s", show(settings.raw_dir))
-        with duckdb.connect(str(staging.warehouse)) as connection:
-            raw_rows = load_raw_tables(connection, settings.raw_dir, show)
+        with _connect(staging.warehouse, settings) as connection:
+            raw = load_raw_tables(
+                connection, settings.raw_dir, show, settings.contact_ga4_property
+            )
         log.info("running dbt build (models and tests) in %s", show(settings.dbt_project))
-        dbt = run_dbt_build(settings.dbt_project, staging.warehouse, spec, show)
-        with duckdb.connect(str(staging.warehouse)) as connection:
-            mart = export_features(connection, dbt.mart_relation, spec, staging.features)
+        dbt = run_dbt_build(
+            settings.dbt_project,
+            staging.warehouse,
+            spec,
+            show,
+            settings.dbt_vars(),
+            settings.memory_limit,
+        )
+        with _connect(staging.warehouse, settings) as connection:
+            mart = export_mart(connection, dbt.mart_relation, spec, staging.features)
+            open_leads = export_mart(
+                connection, dbt.open_leads_relation, spec, staging.open_leads, labelled=False
+            )
+            sessions, as_of = connection.execute(
+                "SELECT (SELECT count(*) FROM staging.stg_ga4__sessions), "
+                "(SELECT as_of FROM intermediate.int_as_of)"
+            ).fetchone() or (0, None)
         staging.promote()
-    return BuildSummary(raw_rows, mart, dbt.nodes, dbt.warnings, time.monotonic() - started)
+    return BuildSummary(
+        raw.rows,
+        int(sessions),
+        mart,
+        open_leads.rows,
+        as_of,
+        dbt.nodes,
+        raw.warnings + dbt.warnings,
+        time.monotonic() - started,
+    )
+
+
+def _connect(database: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A connection spilling to the staging folder, within settings.memory_limit."""
+    config = {"temp_directory": str(database.parent / "spill")}
+    if settings.memory_limit:
+        config["memory_limit"] = settings.memory_limit
+    return duckdb.connect(str(database), config=config)
 
 
 def _wal(database: Path) -> Path:
@@ -110,13 +147,14 @@ class _Staging:
         # write-ahead log and spill files, so cleaning up is removing one folder.
         self._dir = target.with_name(f".{target.name}.building")
         self.warehouse = self._dir / target.name
-        out = settings.features_out
-        self.features = out.with_name(f".{out.name}.building")
+        self.features = _building(settings.features_out)
+        self.open_leads = _building(settings.open_leads_out)
 
     def __enter__(self) -> Self:
         self._clean()
         self._settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         self._settings.features_out.parent.mkdir(parents=True, exist_ok=True)
+        self._settings.open_leads_out.parent.mkdir(parents=True, exist_ok=True)
         self._dir.mkdir()
         return self
 
@@ -131,7 +169,13 @@ class _Staging:
             )
         os.replace(self.warehouse, self._settings.warehouse)
         os.replace(self.features, self._settings.features_out)
+        os.replace(self.open_leads, self._settings.open_leads_out)
 
     def _clean(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
         self.features.unlink(missing_ok=True)
+        self.open_leads.unlink(missing_ok=True)
+
+
+def _building(out: Path) -> Path:
+    return out.with_name(f".{out.name}.building")

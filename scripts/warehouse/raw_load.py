@@ -1,247 +1,437 @@
-"""Validate the raw CSVs (docs/raw-data.md) and load them into the warehouse's `raw` schema.
+"""Load and validate the raw exports (docs/sources.md) into the warehouse's `raw` schema.
 
-Every file is read once by DuckDB as text into a temporary table, every value is checked
-with one SQL scan, and only then converted into its typed table raw.<name>. Problems are
-reported with the file, the line as numbered in the file (header = line 1), the column
-and the offending value, and all files are checked before giving up.
+DuckDB reads every file itself (read_json / read_parquet with explicit types), streaming
+into raw.ga4_events, raw.hubspot_contacts and raw.hubspot_deals: no event passes through
+Python. The checks are then SQL over those tables (raw_schema.py). A problem is reported
+with the file, the line as numbered in the file, the field and what to do; every table
+is checked before giving up. Line numbers come from the table's insertion order (DuckDB
+keeps each file's rows in order, files one after the other): a row's index within its
+file is mapped to its line by reading that one file, only when it is reported.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
 from warehouse.errors import LoadError
-from warehouse.raw_schema import RAW_TABLES, RawTable, load_sql, problem_sql, quote_identifier
+from warehouse.raw_schema import (
+    FILE_COLUMN,
+    GA4_EVENTS,
+    HUBSPOT_DEALS,
+    RAW_SCHEMA,
+    RawSource,
+    hubspot_contacts,
+    property_sql,
+)
 from warehouse.settings import DisplayPath
 
 log = logging.getLogger(__name__)
 
-RAW_SCHEMA = "raw"
-# Invalid values listed per file; the rest are counted.
+# Problems listed per table; the rest are counted.
 MAX_REPORTED = 10
-
-REGENERATE = "regenerate the raw data with `leadscore generate`"
-FORMAT_DOC = "docs/raw-data.md"
-
-
-class _BadFile(Exception):
-    """Problems found in one raw file, one line each."""
-
-    def __init__(self, *problems: str) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(problems))
+FORMAT_DOC = "docs/sources.md"
+EVENTS_DIR = "ga4"
+HUBSPOT_DIR = "hubspot"
+CONTACTS_FILE = "contacts.jsonl"
+DEALS_FILE = "deals.jsonl"
+# bq extract writes NEWLINE_DELIMITED_JSON (.json / .jsonl, optionally gzipped) or PARQUET;
+# a wildcard extract names its shards events_YYYYMMDD-000000000000.json.gz.
+JSON_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz")
+PARQUET_SUFFIXES = (".parquet",)
 
 
-@dataclass(frozen=True)
-class _BadValue:
-    row_index: int  # 0-based data row, as DuckDB numbers it (blank lines skipped)
-    column: str
-    value: str | None
-    problem: str
+@dataclass
+class RawLoad:
+    rows: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Problems:
+    lines: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # shown paths of the files at fault
+
+    def add(self, shown_file: str, *lines: str) -> None:
+        self.lines += lines
+        if shown_file not in self.files:
+            self.files.append(shown_file)
+
+
+class _Unreadable(Exception):
+    """A file DuckDB could not read; the message names the file and the line."""
 
 
 def load_raw_tables(
-    connection: duckdb.DuckDBPyConnection, raw_dir: Path, display: DisplayPath
-) -> dict[str, int]:
-    """Loads every raw table into schema `raw`; returns the row count per table.
+    connection: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    display: DisplayPath,
+    contact_ga4_property: str,
+) -> RawLoad:
+    """Loads the raw exports into schema `raw`; the row count per table and warnings.
 
-    Raises LoadError listing every problem found in any file; nothing is half-validated.
+    Raises LoadError listing every problem found (file, line, field); nothing is loaded
+    half-validated (the caller builds into a temporary warehouse).
     """
     if not raw_dir.is_dir():
         raise LoadError(
-            f"raw data folder {display(raw_dir)} does not exist", _remedy([], missing=True)
+            f"raw data folder {display(raw_dir)} does not exist",
+            "To fix: pass --raw DIR naming a folder with ga4/events_*.jsonl.gz and "
+            "hubspot/contacts.jsonl, hubspot/deals.jsonl (write one with `leadscore "
+            f"generate`; format: {FORMAT_DOC}).",
         )
     connection.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    rows: dict[str, int] = {}
-    problems: list[str] = []
-    bad_files: list[str] = []
-    missing = False
-    for table in RAW_TABLES:
-        path = raw_dir / table.file_name
-        try:
-            rows[table.name] = _load_table(connection, table, path, display)
-        except _BadFile as error:
-            problems += error.problems
-            if path.is_file():
-                bad_files.append(display(path))
-            else:
-                missing = True
-    if problems:
-        raise LoadError(problems, _remedy(bad_files, missing))
-    return rows
+    result = RawLoad()
+    problems = _Problems()
+    contacts = hubspot_contacts(contact_ga4_property)
+    loader = _Loader(connection, display, problems, result)
+
+    event_files = _event_files(raw_dir, display, problems, result)
+    if event_files:
+        loader.load(GA4_EVENTS, event_files)
+    for source, name in ((contacts, CONTACTS_FILE), (HUBSPOT_DEALS, DEALS_FILE)):
+        path = raw_dir / HUBSPOT_DIR / name
+        if path.is_file():
+            loader.load(source, [path])
+        else:
+            problems.add(display(path), f"{display(path)} is missing")
+    if contacts.table in loader.loaded:
+        loader.check_contact_ga4_ids(contacts, contact_ga4_property)
+    if {contacts.table, HUBSPOT_DEALS.table} <= loader.loaded:
+        loader.check_deal_contacts(contacts)
+    if problems.lines:
+        raise LoadError(problems.lines, _remedy(problems.files))
+    for source in (GA4_EVENTS, contacts, HUBSPOT_DEALS):
+        loader.convert(source)
+    return result
 
 
-def _remedy(bad_files: list[str], missing: bool) -> str:
-    remedy = f"To fix: {REGENERATE}"
-    if bad_files:
-        remedy += f", or fix the export that wrote {', '.join(bad_files)} (format: {FORMAT_DOC})"
-    if missing:
-        names = ", ".join(table.file_name for table in RAW_TABLES)
-        remedy += f", or pass --raw DIR naming a folder with {names}"
-    return remedy + "."
-
-
-def _load_table(
-    connection: duckdb.DuckDBPyConnection, table: RawTable, path: Path, display: DisplayPath
-) -> int:
-    shown = display(path)
-    header = _read_header(table, path, shown)
-    text_table = f"raw_text_{table.name}"
-    _read_as_text(connection, path, shown, header, text_table)
-    try:
-        row_count = _scalar(connection, f"SELECT count(*) FROM {text_table}")
-        if row_count == 0:
-            raise _BadFile(f"{shown} has a header but no rows")
-        bad_values, total_bad = _find_bad_values(connection, table, text_table)
-        if bad_values:
-            raise _BadFile(*_describe(bad_values, total_bad, path, shown))
-        columns = ", ".join(load_sql(column) for column in table.columns)
-        connection.execute(
-            f"CREATE TABLE {RAW_SCHEMA}.{table.name} AS SELECT {columns} FROM {text_table}"
-        )
-    finally:
-        connection.execute(f"DROP TABLE IF EXISTS {text_table}")
-    log.info("loaded %s: %d rows", shown, row_count)
-    return row_count
-
-
-def _read_header(table: RawTable, path: Path, shown: str) -> list[str]:
-    if not path.is_file():
-        raise _BadFile(f"{shown} is missing")
-    # utf-8-sig: tolerate the byte order mark some spreadsheet exports add.
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as file:
-            first_line = file.readline()
-    except UnicodeDecodeError:
-        raise _BadFile(f"{shown} line 1: not UTF-8 text") from None
-    header = [name.strip() for name in first_line.rstrip("\r\n").split(",")]
-    if header == [""]:
-        raise _BadFile(f"{shown} is empty (no header line)")
-    expected = table.column_names
-    missing = [name for name in expected if name not in header]
-    if missing:
-        raise _BadFile(
-            f"{shown} is missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)} (expected columns: {', '.join(expected)})"
-        )
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        raise _BadFile(f"{shown} has duplicate columns: {', '.join(duplicates)}")
-    extra = [name for name in header if name not in expected]
-    if extra:
-        log.info("%s: ignoring extra columns %s", shown, ", ".join(extra))
-    return header
-
-
-def _read_as_text(
-    connection: duckdb.DuckDBPyConnection,
-    path: Path,
-    shown: str,
-    header: list[str],
-    text_table: str,
-) -> None:
-    # The header is given, not sniffed: every value stays text for the checks, and a row
-    # with the wrong number of fields is reported with its line instead of a sniffer error.
-    columns = "{" + ", ".join(f"'{_sql_text(name)}': 'VARCHAR'" for name in header) + "}"
-    try:
-        connection.execute(
-            f"CREATE TEMP TABLE {text_table} AS SELECT * FROM read_csv("
-            f"'{_sql_text(str(path))}', header = true, auto_detect = false, "
-            f"columns = {columns}, delim = ',', quote = '', escape = '', "
-            "strict_mode = true)"
-        )
-    except duckdb.Error as error:
-        raise _BadFile(_csv_error(shown, str(error))) from error
-
-
-def _csv_error(shown: str, message: str) -> str:
-    line = re.search(r"CSV Error on Line: (\d+)", message)
-    original = re.search(r"Original Line: (.*)", message)
-    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
-    if line and counts:
-        text = f" ({original.group(1)!r})" if original else ""
-        return (
-            f"{shown} line {line.group(1)}: expected {counts.group(1)} fields, "
-            f"found {counts.group(2)}{text}"
-        )
-    if line:
-        return f"{shown} line {line.group(1)}: not valid CSV: {message.splitlines()[0]}"
-    return f"{shown} is not valid CSV: {message.splitlines()[0]}"
-
-
-def _find_bad_values(
-    connection: duckdb.DuckDBPyConnection, table: RawTable, text_table: str
-) -> tuple[list[_BadValue], int]:
-    """The first MAX_REPORTED invalid values (by line) and how many there are in all."""
-    checks = [(column, problem_sql(column)) for column in table.columns]
-    checks = [(column, sql) for column, sql in checks if sql != "NULL"]
-    problems = ", ".join(f"{sql} AS p{index}" for index, (_, sql) in enumerate(checks))
-    checked = f"(SELECT rowid AS row_index, *, {problems} FROM {text_table})"
-    counts = ", ".join(f"count(p{index})" for index in range(len(checks)))
-    total = sum(connection.execute(f"SELECT {counts} FROM {checked}").fetchone() or ())
-    if total == 0:
-        return [], 0
-    any_problem = " OR ".join(f"p{index} IS NOT NULL" for index in range(len(checks)))
-    selected = ", ".join(
-        f"{quote_identifier(column.name)}, p{index}" for index, (column, _) in enumerate(checks)
+def _remedy(files: list[str]) -> str:
+    shown = ", ".join(files[:5]) + (", …" if len(files) > 5 else "")
+    return (
+        f"To fix: correct the export that wrote {shown} (format: {FORMAT_DOC}), or regenerate "
+        "the raw data with `leadscore generate`."
     )
-    rows = connection.execute(
-        f"SELECT row_index, {selected} FROM {checked} WHERE {any_problem} "
-        f"ORDER BY row_index LIMIT {MAX_REPORTED}"
-    ).fetchall()
-    bad_values = [
-        _BadValue(row[0], column.name, row[1 + 2 * index], row[2 + 2 * index])
-        for row in rows
-        for index, (column, _) in enumerate(checks)
-        if row[2 + 2 * index] is not None
-    ]
-    return bad_values[:MAX_REPORTED], total
 
 
-def _describe(bad_values: list[_BadValue], total: int, path: Path, shown: str) -> list[str]:
-    lines = _file_lines(path, {bad.row_index for bad in bad_values})
-    described = []
-    for bad in bad_values:
-        value = "value" if bad.value is None else repr(bad.value)
-        described.append(
-            f"{shown} line {lines[bad.row_index]}, column {bad.column}: {value} {bad.problem}"
-        )
-    if total > len(bad_values):
-        described.append(f"{shown}: ... and {total - len(bad_values)} more invalid values")
-    return described
+def _event_files(
+    raw_dir: Path, display: DisplayPath, problems: _Problems, result: RawLoad
+) -> list[Path]:
+    folder = raw_dir / EVENTS_DIR
+    shown = display(folder)
+    if not folder.is_dir():
+        problems.add(shown, f"{shown} is missing: no GA4 events (expected {shown}/events_YYYYMMDD"
+                     ".jsonl.gz, one file per day)")
+        return []
+    files: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith("events_intraday_"):
+            result.warnings.append(
+                f"{display(path)} ignored: intraday tables are provisional, export the daily "
+                "events_YYYYMMDD tables"
+            )
+        elif name.startswith("events_") and name.endswith(JSON_SUFFIXES + PARQUET_SUFFIXES):
+            files.append(path)
+        elif not name.startswith("."):
+            result.warnings.append(f"{display(path)} ignored: not an events_* export file")
+    if not files:
+        problems.add(shown, f"{shown} holds no events_* files (.jsonl, .jsonl.gz, .json, "
+                     ".json.gz or .parquet): the GA4 export is empty")
+    return files
 
 
-def _file_lines(path: Path, row_indexes: Iterable[int]) -> dict[int, int]:
-    """Maps 0-based data rows to line numbers in the file (header = line 1).
+class _Loader:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        display: DisplayPath,
+        problems: _Problems,
+        result: RawLoad,
+    ) -> None:
+        self._connection = connection
+        self._display = display
+        self._problems = problems
+        self._result = result
+        self.loaded: set[str] = set()
+        # Per table: file -> (first rowid, row count), for line numbers and empty files.
+        self._spans: dict[str, dict[str, tuple[int, int]]] = {}
 
-    DuckDB skips blank lines, so a row's line is found by counting non-blank lines; the
-    file is only read up to the last row wanted, and only when there is a problem.
-    """
-    wanted = set(row_indexes)
-    found: dict[int, int] = {}
-    row_index = -1  # the header
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
+    # --- reading -----------------------------------------------------------------------
+
+    def load(self, source: RawSource, paths: list[Path]) -> None:
+        table = f"{RAW_SCHEMA}.{source.table}"
+        json_files = [p for p in paths if p.name.endswith(JSON_SUFFIXES)]
+        parquet_files = [p for p in paths if p.name.endswith(PARQUET_SUFFIXES)]
+        columns = ", ".join(f'"{c.name}"' for c in source.columns)
+        declared = ", ".join(f'"{c.name}" {c.read_type}' for c in source.columns)
+        self._connection.execute(f"CREATE TABLE {table} ({declared}, {FILE_COLUMN} VARCHAR)")
+        try:
+            if json_files:
+                self._read_json(source, table, columns, json_files)
+            if parquet_files:
+                self._read_parquet(source, table, parquet_files)
+        except _Unreadable as error:
+            self._problems.add(str(error.args[1]), str(error.args[0]))
+            return
+        spans = {
+            row[0]: (int(row[1]), int(row[2]))
+            for row in self._connection.execute(
+                f"SELECT {FILE_COLUMN}, min(rowid), count(*) FROM {table} GROUP BY ALL"
+            ).fetchall()
+        }
+        self._spans[source.table] = spans
+        total = sum(count for _, count in spans.values())
+        self._result.rows[source.table] = total
+        empty = [self._display(p) for p in paths if str(p) not in spans]
+        if total == 0:
+            where = (
+                f"{empty[0]} holds" if len(empty) == 1
+                else f"{self._display(paths[0].parent)}: its {len(empty)} files hold"
+            )
+            self._problems.add(empty[0], f"{where} no {source.what} rows: the export is empty")
+            return
+        for shown in empty:
+            self._result.warnings.append(f"{shown} holds no {source.what} rows")
+        log.info("loaded %s: %d rows from %d files", table, total, len(paths))
+        if self._check(source, table):
+            self.loaded.add(source.table)
+
+    def _read_json(
+        self, source: RawSource, table: str, columns: str, files: list[Path]
+    ) -> None:
+        listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
+        try:
+            self._connection.execute(
+                f"INSERT INTO {table} SELECT {columns}, filename FROM read_json({listed}, "
+                f"format = 'newline_delimited', columns = {source.read_columns_sql()}, "
+                "filename = true, maximum_object_size = 67108864)"
+            )
+        except duckdb.Error as error:
+            raise _Unreadable(*self._json_error(str(error), files)) from error
+
+    def _read_parquet(self, source: RawSource, table: str, files: list[Path]) -> None:
+        listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
+        scan = f"read_parquet({listed}, union_by_name = true, filename = true)"
+        try:
+            present = {
+                row[0] for row in self._connection.execute(f"DESCRIBE SELECT * FROM {scan}")
+                .fetchall()
+            }
+            # BigQuery's Parquet has the same columns; nested records are cast by name,
+            # so extra fields are dropped and absent ones are NULL.
+            select = ", ".join(
+                f'CAST("{c.name}" AS {c.read_type})' if c.name in present
+                else f"NULL::{c.read_type}"
+                for c in source.columns
+            )
+            self._connection.execute(f"INSERT INTO {table} SELECT {select}, filename FROM {scan}")
+        except duckdb.Error as error:
+            message = str(error).splitlines()[0]
+            shown = ", ".join(self._display(p) for p in files)
+            raise _Unreadable(
+                f"{shown}: cannot be read as GA4 Parquet: {message}", shown
+            ) from error
+
+    def _json_error(self, message: str, files: list[Path]) -> tuple[str, str]:
+        """The problem line for DuckDB's error, with the line found by reading the file."""
+        first = message.splitlines()[0]
+        named = re.search(r'in file "([^"]+)"', message)
+        path = next((p for p in files if named and str(p) == named.group(1)), None)
+        if path is None:
+            shown = ", ".join(self._display(p) for p in files)
+            return f"{shown}: cannot be read: {first}", shown
+        shown = self._display(path)
+        try:
+            located = _locate_bad_line(path, message)
+        except (OSError, EOFError, UnicodeDecodeError) as error:
+            return f"{shown}: cannot be read ({error}): {first}", shown
+        if located is None:
+            return f"{shown}: cannot be read: {first}", shown
+        line, what = located
+        return f"{shown} line {line}: {what} (DuckDB: {first})", shown
+
+    # --- checking ----------------------------------------------------------------------
+
+    def _check(self, source: RawSource, table: str) -> bool:
+        checks = source.checks
+        problems = ", ".join(f"{c.problem_sql} AS p{i}" for i, c in enumerate(checks))
+        values = ", ".join(f"CAST({c.value_sql} AS VARCHAR) AS v{i}" for i, c in enumerate(checks))
+        checked = f"(SELECT rowid AS row_id, {FILE_COLUMN}, {values}, {problems} FROM {table})"
+        any_problem = " OR ".join(f"p{i} IS NOT NULL" for i in range(len(checks)))
+        counts = ", ".join(f"count(p{i})" for i in range(len(checks)))
+        total = sum(self._connection.execute(f"SELECT {counts} FROM {checked}").fetchone() or ())
+        if total == 0:
+            return True
+        rows = self._connection.execute(
+            f"SELECT * FROM {checked} WHERE {any_problem} ORDER BY row_id LIMIT {MAX_REPORTED}"
+        ).fetchall()
+        found: list[tuple[int, str, str, str | None, str]] = []
+        for row in rows:
+            row_id, file_name = row[0], row[1]
+            for i, check in enumerate(checks):
+                value, problem = row[2 + i], row[2 + len(checks) + i]
+                if problem is not None:
+                    found.append((row_id, file_name, check.field, value, problem))
+        lines = self._lines(source.table, [(f[1], f[0]) for f in found])
+        for row_id, file_name, field_name, value, problem in found[:MAX_REPORTED]:
+            shown = self._display(Path(file_name))
+            shown_value = "" if value is None else f"{_repr(value)} "
+            self._problems.add(
+                shown,
+                f"{shown} {lines[(file_name, row_id)]}, field {field_name}: {shown_value}{problem}",
+            )
+        if total > min(len(found), MAX_REPORTED):
+            self._problems.lines.append(
+                f"    ... and {total - min(len(found), MAX_REPORTED)} more problems in "
+                f"raw.{source.table}"
+            )
+        return False
+
+    def check_contact_ga4_ids(self, contacts: RawSource, ga4_property: str) -> None:
+        """One contact id on several lines with different GA4 ids: which one is the lead's?"""
+        table = f"{RAW_SCHEMA}.{contacts.table}"
+        ga4_id = property_sql(ga4_property)
+        rows = self._connection.execute(
+            f"SELECT id, list(rowid ORDER BY rowid), list({ga4_id} ORDER BY rowid), "
+            f"any_value({FILE_COLUMN}) FROM {table} GROUP BY id "
+            f"HAVING count(DISTINCT {ga4_id}) > 1 ORDER BY min(rowid) LIMIT {MAX_REPORTED}"
+        ).fetchall()
+        for contact_id, row_ids, ga4_ids, file_name in rows:
+            lines = self._lines(contacts.table, [(file_name, r) for r in row_ids])
+            where = " and ".join(lines[(file_name, r)] for r in row_ids).replace("line ", "")
+            shown = self._display(Path(file_name))
+            distinct = ", ".join(_repr(v) for v in dict.fromkeys(g for g in ga4_ids if g))
+            self._problems.add(
+                shown,
+                f"{shown} lines {where}, field properties.{ga4_property}: contact {contact_id} "
+                f"has several GA4 ids ({distinct}); a contact property holds one value: "
+                "keep one object per contact id",
+            )
+
+    def check_deal_contacts(self, contacts: RawSource) -> None:
+        deals = f"{RAW_SCHEMA}.{HUBSPOT_DEALS.table}"
+        rows = self._connection.execute(
+            f"SELECT d.row_id, d.{FILE_COLUMN}, d.id, d.contact_id FROM ("
+            f"  SELECT rowid AS row_id, {FILE_COLUMN}, id, "
+            f"         unnest(associations.contacts.results).id AS contact_id FROM {deals}"
+            f") AS d WHERE d.contact_id IS NOT NULL AND d.contact_id NOT IN "
+            f"(SELECT id FROM {RAW_SCHEMA}.{contacts.table} WHERE id IS NOT NULL) "
+            f"ORDER BY d.row_id LIMIT {MAX_REPORTED}"
+        ).fetchall()
+        if not rows:
+            return
+        lines = self._lines(HUBSPOT_DEALS.table, [(r[1], r[0]) for r in rows])
+        for row_id, file_name, deal_id, contact_id in rows:
+            shown = self._display(Path(file_name))
+            self._problems.add(
+                shown,
+                f"{shown} {lines[(file_name, row_id)]}, field associations.contacts.results.id: "
+                f"deal {deal_id} is associated with contact {contact_id}, which is not in "
+                f"{CONTACTS_FILE}: export contacts and deals together (same portal, same time)",
+            )
+
+    def _lines(self, table: str, rows: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """'line N' (JSON) or 'row N' (Parquet) of each (file, rowid)."""
+        spans = self._spans[table]
+        wanted: dict[str, set[int]] = {}
+        for file_name, row_id in rows:
+            wanted.setdefault(file_name, set()).add(row_id - spans[file_name][0])
+        found: dict[tuple[str, int], str] = {}
+        for file_name, indexes in wanted.items():
+            start = spans[file_name][0]
+            if file_name.endswith(PARQUET_SUFFIXES):
+                numbered = {index: f"row {index + 1}" for index in indexes}
+            else:
+                numbered = {
+                    index: f"line {line}" for index, line in _file_lines(Path(file_name), indexes)
+                }
+            for index, text in numbered.items():
+                found[(file_name, start + index)] = text
+        return found
+
+    # --- converting --------------------------------------------------------------------
+
+    def convert(self, source: RawSource) -> None:
+        table = f"{RAW_SCHEMA}.{source.table}"
+        for column in source.columns:
+            if column.load_type:
+                self._connection.execute(
+                    f'ALTER TABLE {table} ALTER "{column.name}" SET DATA TYPE '
+                    f'{column.load_type} USING CAST("{column.name}" AS {column.load_type})'
+                )
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
+    return path.open(encoding="utf-8", errors="replace", newline="")
+
+
+def _records(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line: DuckDB skips blank lines."""
+    with _open_text(path) as file:
         for line_number, line in enumerate(file, start=1):
-            if line.rstrip("\r\n") == "":
-                continue
-            if row_index in wanted:
-                found[row_index] = line_number
-                if len(found) == len(wanted):
-                    break
-            row_index += 1
-    return found
+            if line.strip():
+                yield line_number, line
 
 
-def _scalar(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = connection.execute(sql).fetchone()
-    return int(row[0]) if row else 0
+def _file_lines(path: Path, indexes: set[int]) -> Iterator[tuple[int, int]]:
+    """(row index, line number) for the wanted 0-based row indexes; reads up to the last."""
+    remaining = set(indexes)
+    for index, (line_number, _) in enumerate(_records(path)):
+        if index in remaining:
+            yield index, line_number
+            remaining.discard(index)
+            if not remaining:
+                return
+
+
+def _locate_bad_line(path: Path, message: str) -> tuple[int, str] | None:
+    """The first line DuckDB could not read: invalid JSON, or (a conversion error) the
+    first line holding the value it names, with the field holding it."""
+    cast = re.search(r'Failed to cast value to [^:]*: "(.*)"', message)
+    for line_number, line in _records(path):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            return line_number, f"not valid JSON ({error.msg} at column {error.colno})"
+        if not isinstance(record, dict):
+            return line_number, "not a JSON object (one object per line expected)"
+        if cast:
+            where = _path_of(record, cast.group(1))
+            if where is not None:
+                return line_number, f"field {where}: {_repr(cast.group(1))} has the wrong type"
+    return None
+
+
+def _path_of(value: object, wanted: str, prefix: str = "") -> str | None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _path_of(item, wanted, f"{prefix}.{key}" if prefix else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _path_of(item, wanted, prefix)
+            if found is not None:
+                return found
+    elif str(value) == wanted or json.dumps(value) == wanted:
+        return prefix
+    return None
+
+
+def _repr(value: str) -> str:
+    return repr(value if len(value) <= 80 else value[:77] + "...")
 
 
 def _sql_text(text: str) -> str:
-    return text.replace("'", "''")
+    return "'" + text.replace("'", "''") + "'"

@@ -56,17 +56,21 @@ def test_funnel_counts_nested_stages_from_the_raw_tables(dashboard: dict[str, Pa
     funnel = query(warehouse, "select stage, count, share_of_visitors, step_rate "
                               "from main.mart_funnel order by stage_order")
     assert [row[0] for row in funnel] == ["visitors", "engaged visitors", "contacts", "won"]
-    # Independently, from the raw GA4 and CRM tables (engaged: a session over 10 s).
-    (visitors,), = query(warehouse, """
-        select count(*) from (select visitor_id from raw.sessions
-                              union select visitor_id from raw.contacts)""")
-    (engaged,), = query(warehouse, """
-        select count(distinct visitor_id) from raw.sessions
-        where engagement_time_msec > 10000""")
-    (contacts,), = query(warehouse, """
-        select count(distinct c.visitor_id) from raw.contacts c
-        where c.visitor_id in (select visitor_id from raw.sessions
-                               where engagement_time_msec > 10000)""")
+    # Independently, from the raw GA4 events and HubSpot contacts (engaged: GA4's
+    # session_engaged = '1' on any event of the browser).
+    ga4_id = "json_extract_string(properties, '$.ga_client_id')"
+    engaged_ids = """
+        select distinct user_pseudo_id from raw.ga4_events
+        where list_contains(list_transform(event_params, lambda p: p.key = 'session_engaged'
+                                           and p.value.string_value = '1'), true)"""
+    (visitors,), = query(warehouse, f"""
+        select count(*) from (select user_pseudo_id from raw.ga4_events
+                              union select {ga4_id} from raw.hubspot_contacts
+                              where {ga4_id} is not null)""")
+    (engaged,), = query(warehouse, f"select count(*) from ({engaged_ids})")
+    (contacts,), = query(warehouse, f"""
+        select count(distinct {ga4_id}) from raw.hubspot_contacts
+        where {ga4_id} in ({engaged_ids})""")
     counts = [row[1] for row in funnel]
     assert counts[:3] == [visitors, engaged, contacts]
     assert 0 < counts[3] <= counts[2] <= counts[1] <= counts[0]

@@ -1,11 +1,11 @@
--- Per contact: the web behaviour of its visitor up to the moment the contact was created.
--- Only sessions that started at or before created_at count (the converting session
--- included). Later sessions are onboarding visits, mostly by won customers: counting them
--- would leak the outcome into the features.
+-- Per contact: the web behaviour of its GA4 browsers up to the moment the contact was
+-- created. Only sessions that started at or before created_at count (the converting
+-- session included). Later sessions are onboarding visits, mostly by won customers:
+-- counting them would leak the outcome into the features.
 with contacts as (
 
-    select contact_id, visitor_id, created_at
-    from {{ ref('stg_crm__contacts') }}
+    select contact_id, created_at, ga4_client_id
+    from {{ ref('stg_hubspot__contacts') }}
 
 ),
 
@@ -18,10 +18,17 @@ counted_sessions as (
         s.ga_session_number,
         s.channel,
         s.is_engaged,
-        s.page_views
+        s.page_views,
+        -- First touch: the earliest session, ties broken deterministically.
+        row_number() over (
+            partition by contacts.contact_id
+            order by s.session_start, s.ga_session_number, s.session_id
+        ) as touch_order
     from contacts
+    inner join {{ ref('int_contact_visitors') }} as identity
+        on identity.contact_id = contacts.contact_id
     inner join {{ ref('stg_ga4__sessions') }} as s
-        on s.visitor_id = contacts.visitor_id
+        on s.user_pseudo_id = identity.user_pseudo_id
         and s.session_start <= contacts.created_at
 
 ),
@@ -31,13 +38,20 @@ per_contact as (
     select
         contact_id,
         count(*) as sessions,
-        count(*) filter (where is_engaged) as engaged_sessions,
+        sum(is_engaged) as engaged_sessions,
         sum(page_views) as page_views,
-        min(ga_session_number) as first_session_number,
+        max(case when touch_order = 1 then ga_session_number end) as first_session_number,
         min(session_start) as first_session_at,
-        -- First touch: the earliest session's channel, ties broken deterministically.
-        arg_min(channel, (session_start, ga_session_number, session_id)) as first_channel
+        max(case when touch_order = 1 then channel end) as first_channel
     from counted_sessions
+    group by contact_id
+
+),
+
+visitors as (
+
+    select contact_id, min(user_pseudo_id) as any_visitor_id
+    from {{ ref('int_contact_visitors') }}
     group by contact_id
 
 )
@@ -45,13 +59,14 @@ per_contact as (
 -- Contacts without counted sessions keep their row, with zeros and the unknown channel.
 select
     contacts.contact_id,
-    contacts.visitor_id,
-    cast(coalesce(per_contact.sessions, 0) as bigint) as sessions,
-    cast(coalesce(per_contact.engaged_sessions, 0) as bigint) as engaged_sessions,
-    cast(coalesce(per_contact.page_views, 0) as bigint) as page_views,
-    -- GA4 numbers a visitor's first session ever 1: seeing it means a new visitor.
+    coalesce(contacts.ga4_client_id, visitors.any_visitor_id) as visitor_id,
+    cast(coalesce(per_contact.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
+    cast(coalesce(per_contact.engaged_sessions, 0) as {{ dbt.type_bigint() }}) as engaged_sessions,
+    cast(coalesce(per_contact.page_views, 0) as {{ dbt.type_bigint() }}) as page_views,
+    -- GA4 numbers a browser's first session ever 1: seeing it means a new visitor.
     case when per_contact.first_session_number = 1 then 1 else 0 end as is_first_visit,
     coalesce(per_contact.first_channel, {{ spec_unknown('channel') }}) as channel,
     per_contact.first_session_at
 from contacts
 left join per_contact on per_contact.contact_id = contacts.contact_id
+left join visitors on visitors.contact_id = contacts.contact_id

@@ -1,33 +1,37 @@
--- One row per visitor, anonymous or not, over all their sessions (no cut-off): the top of
--- the funnel visitor -> engaged visitor -> contact. Visitors known only from the CRM (a
--- contact without sessions) are included with zero sessions.
+-- One row per GA4 browser (user_pseudo_id), anonymous or not, over all its sessions (no
+-- cut-off): the top of the funnel visitor -> engaged visitor -> contact. Browsers known
+-- only from the CRM (a contact's GA4 id without sessions in the export) are included with
+-- zero sessions. is_engaged follows GA4's engaged session (stg_ga4__sessions).
 with per_visitor as (
 
     select
-        visitor_id,
+        user_pseudo_id as visitor_id,
         count(*) as sessions,
-        count(*) filter (where is_engaged) as engaged_sessions,
+        sum(is_engaged) as engaged_sessions,
         sum(page_views) as page_views,
         min(session_start) as first_session_at,
         max(session_start) as last_session_at
     from {{ ref('stg_ga4__sessions') }}
-    group by visitor_id
+    group by user_pseudo_id
 
 ),
 
 contact_visitors as (
 
-    select visitor_id, count(*) as contacts, min(created_at) as first_contact_at
-    from {{ ref('stg_crm__contacts') }}
-    group by visitor_id
+    select identity.user_pseudo_id as visitor_id, count(*) as contacts,
+        min(contacts.created_at) as first_contact_at
+    from {{ ref('int_contact_visitors') }} as identity
+    inner join {{ ref('stg_hubspot__contacts') }} as contacts
+        on contacts.contact_id = identity.contact_id
+    group by identity.user_pseudo_id
 
 )
 
 select
     coalesce(per_visitor.visitor_id, contact_visitors.visitor_id) as visitor_id,
-    cast(coalesce(per_visitor.sessions, 0) as bigint) as sessions,
-    cast(coalesce(per_visitor.engaged_sessions, 0) as bigint) as engaged_sessions,
-    cast(coalesce(per_visitor.page_views, 0) as bigint) as page_views,
+    cast(coalesce(per_visitor.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
+    cast(coalesce(per_visitor.engaged_sessions, 0) as {{ dbt.type_bigint() }}) as engaged_sessions,
+    cast(coalesce(per_visitor.page_views, 0) as {{ dbt.type_bigint() }}) as page_views,
     case when per_visitor.engaged_sessions > 0 then 1 else 0 end as is_engaged,
     case when contact_visitors.visitor_id is not null then 1 else 0 end as is_contact,
     per_visitor.first_session_at,
