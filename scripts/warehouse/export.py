@@ -45,9 +45,12 @@ def export_mart(
     # Sorted so that the same raw data always gives a byte-identical file.
     order = quote_identifier(spec["id"])
     path = str(out).replace("'", "''")
+    # Whole seconds, the feature table's timestamp format (the engine reads created_at for
+    # --time-split): HubSpot's createdate carries milliseconds.
     connection.execute(
         f"COPY (SELECT {select} FROM {relation} ORDER BY {order}) "
-        f"TO '{path}' (FORMAT csv, HEADER true, DELIMITER ',')"
+        f"TO '{path}' (FORMAT csv, HEADER true, DELIMITER ',', "
+        "TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
     )
     label = quote_identifier(spec["label"]) if labelled else "0"
     row = connection.execute(
