@@ -1,12 +1,15 @@
-"""scripts/score_warehouse: batch-score the DuckDB feature mart into a `lead_scores` table.
+"""scripts/score_warehouse: batch-score the warehouse's leads into a `lead_scores` table.
 
-Exports main.fct_lead_scoring_features to a temporary CSV, scores it with `leadscore score`
+Exports the leads of main.fct_lead_scoring_features (outcome known: the dashboards' and
+calibration's rows) and of main.fct_open_leads (younger than the label horizon: the ones
+sales can still act on) to a temporary CSV, scores them with `leadscore score`
 (the same engine and model file the server uses), and replaces main.lead_scores in one
 transaction: readers see the old table or the new one, never a half-written one, and a
 failure leaves the old table as it was.
 
 Table main.lead_scores: lead_id, score (calibrated), label ('high' iff score > the model's
-threshold), raw_probability (the booster's, before calibration), model_version, scored_at.
+threshold), raw_probability (the booster's, before calibration), model_version, scored_at,
+is_open (the lead comes from fct_open_leads).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MART = "main.fct_lead_scoring_features"
+OPEN_LEADS = "main.fct_open_leads"
+# What `leadscore score` reads: the feature table contract without the label.
+SCORED_COLUMNS = ("lead_id, channel, sessions, engaged_sessions, page_views, is_first_visit, "
+                  "visitor_id")
 
 log = logging.getLogger("score_warehouse")
 
@@ -30,7 +37,8 @@ log = logging.getLogger("score_warehouse")
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/score_warehouse",
-        description="Score the warehouse's feature mart into table main.lead_scores.",
+        description="Score the warehouse's leads (the training mart and the open leads) "
+        "into table main.lead_scores.",
     )
     parser.add_argument(
         "--warehouse",
@@ -64,9 +72,15 @@ def score(args: argparse.Namespace) -> int:
         scores_csv = Path(tmp) / "scores.csv"
         with duckdb.connect(str(warehouse)) as con:
             try:
-                con.execute(f"COPY (SELECT * FROM {MART}) TO '{mart_csv}' (HEADER, DELIMITER ',')")
+                con.execute(
+                    f"COPY (SELECT {SCORED_COLUMNS} FROM {MART} UNION ALL "
+                    f"SELECT {SCORED_COLUMNS} FROM {OPEN_LEADS}) TO '{mart_csv}' "
+                    "(HEADER, DELIMITER ',')"
+                )
+                open_ids = Path(tmp) / "open.csv"
+                con.execute(f"COPY (SELECT lead_id FROM {OPEN_LEADS}) TO '{open_ids}' (HEADER)")
             except duckdb.CatalogException:
-                print(f"error: {warehouse} has no {MART}", file=sys.stderr)
+                print(f"error: {warehouse} has no {MART} or {OPEN_LEADS}", file=sys.stderr)
                 print("To fix: rebuild it with scripts/load_duckdb", file=sys.stderr)
                 return 1
         result = subprocess.run(
@@ -82,14 +96,18 @@ def score(args: argparse.Namespace) -> int:
             con.execute("BEGIN TRANSACTION")
             con.execute(
                 "CREATE OR REPLACE TABLE main.lead_scores AS SELECT lead_id, score, label, "
-                "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at FROM read_csv("
+                "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at, "
+                "lead_id IN (SELECT lead_id FROM read_csv(?, header = true, "
+                "columns = {'lead_id': 'VARCHAR'})) AS is_open FROM read_csv("
                 "?, header = true, columns = {'lead_id': 'VARCHAR', 'score': 'DOUBLE', "
                 "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR'})",
-                [str(scores_csv)],
+                [str(open_ids), str(scores_csv)],
             )
-            rows = con.execute("SELECT count(*) FROM main.lead_scores").fetchone()[0]
+            rows, open_rows = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE is_open) FROM main.lead_scores"
+            ).fetchone()
             con.execute("COMMIT")
-    print(f"scored {rows} leads into main.lead_scores of {warehouse}")
+    print(f"scored {rows} leads ({open_rows} open) into main.lead_scores of {warehouse}")
     return 0
 
 

@@ -8,5 +8,5 @@ with totals as (
 select totals.*
 from totals
 where totals.leads <> (select count(*) from {{ ref('fct_lead_scoring_features') }})
-   or totals.scored_leads <> (select count(*) from {{ source('scoring', 'lead_scores') }})
+   or totals.scored_leads <> (select count(*) from {{ source('scoring', 'lead_scores') }} where not is_open)
    or totals.won <> (select sum(is_won) from {{ ref('fct_lead_scoring_features') }})

@@ -37,8 +37,10 @@ const FeatureColumn* FeatureTable::Column(std::string_view name) const {
   return nullptr;
 }
 
-Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec) {
-  std::vector<std::string> required = {spec.id_column, spec.label_column};
+Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec,
+                                      Label label) {
+  std::vector<std::string> required = {spec.id_column};
+  if (label == Label::kRequired) required.push_back(spec.label_column);
   for (const auto& feature : spec.features) required.push_back(feature.name);
   auto opened = CsvReader::Open(path, required);
   if (!opened.ok()) return opened.status();
@@ -79,9 +81,11 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
         column.numbers.push_back(static_cast<double>(count.value()));
       }
     }
-    auto label = ParseFlag(reader.Field(label_col));
-    if (!label.ok()) return reader.FieldError(label_col, label.status().message());
-    table.labels.push_back(label.value());
+    if (label_col >= 0) {
+      auto flag = ParseFlag(reader.Field(label_col));
+      if (!flag.ok()) return reader.FieldError(label_col, flag.status().message());
+      table.labels.push_back(flag.value());
+    }
 
     // Cross-column invariants (engaged_sessions <= sessions), from the spec's at_most.
     for (size_t f = 0; f < spec.features.size(); ++f) {

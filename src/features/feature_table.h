@@ -25,14 +25,19 @@ struct FeatureTable {
   std::vector<std::string> visitor_ids;  // empty when the file has no visitor_id column
   std::vector<int64_t> created_at;       // epoch seconds; empty without a created_at column
   std::vector<FeatureColumn> columns;
-  std::vector<int> labels;
+  std::vector<int> labels;  // empty when read with Label::kOptional from a file without one
 
   size_t rows() const { return ids.size(); }
   const FeatureColumn* Column(std::string_view name) const;  // nullptr when absent
 };
 
+// Whether the label column must be there: training and the oracle need it; scoring reads the
+// open leads too (data/open_leads.csv), whose outcome is not known yet.
+enum class Label { kRequired, kOptional };
+
 // Fails on a missing file or column, an empty table, a non-integer count, a negative count,
 // a count above its `at_most` bound, or a flag/label outside {0, 1}.
-Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec);
+Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec,
+                                      Label label = Label::kRequired);
 
 }  // namespace leadscore

@@ -196,5 +196,25 @@ TEST_F(FeatureTableTest, RejectsAMissingFile) {
   EXPECT_NE(read.status().message().find((dir_ / "absent.csv").string()), std::string::npos);
 }
 
+TEST_F(FeatureTableTest, ReadsOpenLeadsWithoutALabelWhenTheLabelIsOptional) {
+  std::ofstream(path_, std::ios::binary)
+      << "lead_id,visitor_id,email,channel,sessions,engaged_sessions,page_views,is_first_visit\n"
+      << "L1,V1,a@example.com,Direct,3,2,7,1\n";
+  auto required = ReadFeatureTable(path_, FeatureSpec::Builtin());
+  ASSERT_FALSE(required.ok());
+  EXPECT_NE(required.status().message().find("is_won"), std::string::npos);
+  auto optional = ReadFeatureTable(path_, FeatureSpec::Builtin(), Label::kOptional);
+  ASSERT_TRUE(optional.ok()) << optional.status().message();
+  EXPECT_EQ(optional.value().rows(), 1u);
+  EXPECT_TRUE(optional.value().labels.empty());
+}
+
+TEST_F(FeatureTableTest, StillChecksALabelThatIsThereWhenItIsOptional) {
+  std::ofstream(path_, std::ios::binary) << kHeader << "L1,V1,a@example.com,Direct,3,2,7,1,2\n";
+  auto table = ReadFeatureTable(path_, FeatureSpec::Builtin(), Label::kOptional);
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.status().message().find("is_won"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace leadscore

@@ -16,7 +16,7 @@ constexpr size_t kChunkRows = 65536;  // bounds the encoded matrix's memory
 
 Result<BatchScoreSummary> ScoreCsvFile(const LeadModel& model, const std::filesystem::path& in,
                                        const std::filesystem::path& out) {
-  auto table = ReadFeatureTable(in, model.spec());
+  auto table = ReadFeatureTable(in, model.spec(), Label::kOptional);
   if (!table.ok()) return table.status();
   if (out.has_parent_path()) LEADSCORE_RETURN_IF_ERROR(EnsureWritableDirectory(out.parent_path()));
   AtomicFileSet files;

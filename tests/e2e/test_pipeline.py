@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,11 +54,22 @@ def olist_mart(tmp_path_factory: pytest.TempPathFactory) -> Path:
                       "--olist-dir", str(OLIST_DIR))
 
 
-def test_default_mart_has_93000_leads_in_the_contract_shape(synthetic_mart: Path) -> None:
+def test_default_run_splits_93000_leads_into_training_and_open_leads(synthetic_mart: Path
+                                                                     ) -> None:
+    # The export ends at its as-of time (2018-06-01): leads younger than the 90-day label
+    # horizon have no known outcome yet and go to open_leads.csv, not to training.
     columns, rows = read_rows(synthetic_mart)
+    open_columns, open_rows = read_rows(synthetic_mart.parent / "open_leads.csv")
     assert columns[: len(SPEC["columns"])] == SPEC["columns"]
-    assert len(rows) == 93000
-    assert len({row["lead_id"] for row in rows}) == 93000
+    assert "is_won" not in open_columns
+    assert len(rows) + len(open_rows) == 93000
+    assert 65000 <= len(rows) <= 75000, len(rows)
+    assert len({row["lead_id"] for row in rows + open_rows}) == 93000
+    as_of = "2018-06-01 00:00:00"
+    horizon_start = "2018-03-03 00:00:00"  # as-of minus 90 days
+    assert max(row["created_at"] for row in rows) <= horizon_start
+    assert min(row["created_at"] for row in open_rows) >= "2018-03-02 23:59:57"
+    assert max(row["created_at"] for row in open_rows) < as_of
 
 
 def test_default_mart_rows_satisfy_the_invariants(synthetic_mart: Path) -> None:
@@ -85,9 +97,43 @@ def test_mart_is_honest_about_what_a_model_can_reach(synthetic_mart: Path) -> No
     assert 0.70 <= base <= 0.77, report
 
 
+def won_within_horizon(raw: Path, days: int = 90) -> set[str]:
+    """Contacts with a closed-won deal closing within `days` of their creation, computed from
+    the HubSpot files directly (not through the warehouse)."""
+    def when(text: str) -> datetime:
+        return datetime.fromisoformat(text)
+    created = {}
+    with (raw / "hubspot/contacts.jsonl").open() as contacts:
+        for line in contacts:
+            contact = json.loads(line)
+            created[contact["id"]] = when(contact["properties"]["createdate"])
+    won = set()
+    with (raw / "hubspot/deals.jsonl").open() as deals:
+        for line in deals:
+            deal = json.loads(line)
+            if deal["properties"]["dealstage"] != "closedwon":
+                continue
+            for contact in deal["associations"]["contacts"]["results"]:
+                closed = when(deal["properties"]["closedate"])
+                if closed <= created[contact["id"]] + timedelta(days=days):
+                    won.add(contact["id"])
+    return won
+
+
+def olist_contact_ids(raw: Path) -> dict[str, str]:
+    with (raw / "hubspot/contacts.jsonl").open() as contacts:
+        return {contact["properties"]["olist_mql_id"]: contact["id"]
+                for contact in map(json.loads, contacts)}
+
+
 def test_olist_leads_go_through_the_same_models(olist_mart: Path) -> None:
     _, rows = read_rows(olist_mart)
-    assert len(rows) == 8000
-    assert sum(row["is_won"] == "1" for row in rows) == 842
+    assert len(rows) == 8000  # the export ends months after the last lead: none is open
+    raw = olist_mart.parent / "raw"
+    won = won_within_horizon(raw)
+    # 842 Olist leads were won; those that took longer than the 90-day horizon are not.
+    assert 600 <= len(won) < 842
+    assert {row["lead_id"] for row in rows if row["is_won"] == "1"} == won
     by_lead = {row["lead_id"]: row for row in rows}
-    assert by_lead["dac32acd4db4c29c230538b72f8dd87d"]["channel"] == "Organic Social"  # origin social
+    lead = olist_contact_ids(raw)["dac32acd4db4c29c230538b72f8dd87d"]
+    assert by_lead[lead]["channel"] == "Organic Social"  # Olist origin: social

@@ -85,15 +85,16 @@ def test_retrain_on_broken_data_changes_nothing(workdir: Path, tracking: str) ->
     before = snapshot(workdir, tracking)
     broken = workdir / "broken"
     shutil.copytree(workdir / "generated/21/raw", broken)
-    sessions = (broken / "sessions.csv").read_text().splitlines(keepends=True)
-    fields = sessions[5].split(",")
-    fields[-1] = "-4\n"  # a negative page view count on line 6
-    sessions[5] = ",".join(fields)
-    (broken / "sessions.csv").write_text("".join(sessions))
+    contacts = (broken / "hubspot/contacts.jsonl").read_text().splitlines(keepends=True)
+    contact = json.loads(contacts[5])
+    contact["properties"]["createdate"] = "yesterday"  # an unparseable timestamp on line 6
+    contacts[5] = json.dumps(contact) + "\n"
+    (broken / "hubspot/contacts.jsonl").write_text("".join(contacts))
 
     result = retrain(workdir, tracking, LEADSCORE_RETRAIN_RAW=str(broken))
     assert result.returncode != 0
-    assert "sessions.csv line 6, column page_views: '-4' is negative" in result.stderr
+    assert ("contacts.jsonl line 6, field properties.createdate: 'yesterday' is not a valid "
+            "timestamp") in result.stderr
     assert snapshot(workdir, tracking) == before
     assert not (workdir / "reloaded").exists()
 
