@@ -8,16 +8,16 @@
   {%- for rule in rules %}
     select
         {{ sql_string(rule['feature']) }} as feature,
-        cast({{ id_column }} as varchar) as id,
-        cast({{ adapter.quote(rule['feature']) }} as varchar) as value
+        cast({{ id_column }} as {{ dbt.type_string() }}) as id,
+        cast({{ adapter.quote(rule['feature']) }} as {{ dbt.type_string() }}) as value
     from {{ model }}
     where {{ rule['fails_when'] }}
     {% if not loop.last %}union all{% endif %}
   {%- else %}
     select
-        cast(null as varchar) as feature,
-        cast(null as varchar) as id,
-        cast(null as varchar) as value
+        cast(null as {{ dbt.type_string() }}) as feature,
+        cast(null as {{ dbt.type_string() }}) as id,
+        cast(null as {{ dbt.type_string() }}) as value
     where false
   {%- endfor %}
 {% endmacro %}

@@ -30,6 +30,9 @@ class Settings:
     contact_ga4_property: str
     ga4_user_id_field: str | None  # None: GA4 user_id is not used for identity
     memory_limit: str | None  # DuckDB memory_limit for the load and dbt (None: DuckDB's)
+    # scripts/load_spark only: a lead_scores CSV (scripts/score_warehouse's table) to load as
+    # main.lead_scores and build the dashboard marts on (None: the marts are not built).
+    lead_scores: Path | None = None
 
     def dbt_vars(self) -> dict[str, object]:
         return {
@@ -82,10 +85,25 @@ _PATH_OPTIONS = (
 )
 
 
-def parse_args(argv: list[str] | None, root: Path) -> Settings:
+# What differs on Spark (scripts/load_spark): the warehouse is a folder (tables, metastore).
+_SPARK_WAREHOUSE = ("--warehouse", "LEADSCORE_SPARK_WAREHOUSE", "data/spark",
+                    "folder of the Spark warehouse (its tables and metastore), rebuilt")
+_SPARK_DESCRIPTION = (
+    "Build the same warehouse on Spark: read the raw exports into Spark tables, run the same "
+    "dbt project with dbt-spark on a local Spark session (target `spark`), and export the "
+    "training mart and the open leads to the same CSV contract as scripts/load_duckdb. "
+    "Validation with file/line/field messages is scripts/load_duckdb's; here dbt's data "
+    "tests guard the marts."
+)
+
+
+def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Settings:
+    options = _PATH_OPTIONS
+    if engine == "spark":
+        options = tuple(_SPARK_WAREHOUSE if o[0] == "--warehouse" else o for o in options)
     parser = argparse.ArgumentParser(
-        prog="scripts/load_duckdb",
-        description=(
+        prog=f"scripts/load_{engine}",
+        description=_SPARK_DESCRIPTION if engine == "spark" else (
             "Validate the raw exports (GA4 BigQuery events, HubSpot contacts and deals), "
             "load them into a fresh DuckDB warehouse, run dbt build (unit tests, models and "
             "data tests) and export the training mart and the open leads to CSV. A lead is "
@@ -97,11 +115,11 @@ def parse_args(argv: list[str] | None, root: Path) -> Settings:
         epilog="Relative paths are relative to the repository root, whatever the current "
         "directory. Raw formats and the mart's rules: docs/sources.md.",
     )
-    for flag, env, default, what in _PATH_OPTIONS:
+    for flag, env, default, what in options:
         parser.add_argument(
             flag,
             default=os.environ.get(env, default),
-            metavar="DIR" if flag == "--raw" else "FILE",
+            metavar="DIR" if flag == "--raw" or default == "data/spark" else "FILE",
             help=f"{what} (default: ${env}, else {default})",
         )
     parser.add_argument(
@@ -151,6 +169,13 @@ def parse_args(argv: list[str] | None, root: Path) -> Settings:
         help="DuckDB memory_limit for the load and dbt, e.g. 2GB; DuckDB spills to disk "
         "beyond it (default: $LEADSCORE_DUCKDB_MEMORY_LIMIT, else DuckDB's 80%% of RAM)",
     )
+    if engine == "spark":
+        parser.add_argument(
+            "--lead-scores",
+            metavar="FILE",
+            help="CSV of main.lead_scores (lead_id, score, label, raw_probability, "
+            "model_version, scored_at, is_open): also load it and build the dashboard marts",
+        )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show dbt's output and debug logs"
     )
@@ -191,6 +216,7 @@ def parse_args(argv: list[str] | None, root: Path) -> Settings:
         contact_ga4_property=args.contact_ga4_property,
         ga4_user_id_field=args.ga4_user_id_field,
         memory_limit=args.memory_limit,
+        lead_scores=resolve(args.lead_scores) if getattr(args, "lead_scores", None) else None,
     )
 
 

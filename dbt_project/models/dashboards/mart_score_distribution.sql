@@ -3,7 +3,8 @@
 -- histogram always has 20 bars.
 with bins as (
 
-    select range as bin from range(20)
+    -- dbt's cross-database series (1..20), so the model builds on DuckDB and Spark.
+    select cast(generated_number - 1 as integer) as bin from ({{ dbt.generate_series(20) }}) as series
 
 ),
 

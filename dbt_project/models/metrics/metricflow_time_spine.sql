@@ -1,3 +1,4 @@
 -- A day calendar: MetricFlow (dbt's semantic layer) joins metrics to it to aggregate over time.
-select cast(range as date) as date_day
-from range(date '2000-01-01', date '2051-01-01', interval 1 day)
+-- dbt's cross-database date_spine, so the same model builds on DuckDB and Spark.
+select cast(date_day as date) as date_day
+from ({{ dbt.date_spine('day', "cast('2000-01-01' as date)", "cast('2051-01-01' as date)") }}) as days
