@@ -79,6 +79,7 @@ TEST(ReferenceHistogram, FlagsAndCategoriesHaveOneBinPerValue) {
 
 TEST(ScoreHistogram, CutsAtDecilesNotEqualWidth) {
   std::vector<double> scores;
+  scores.reserve(1000);
   for (int i = 0; i < 1000; ++i) scores.push_back(0.2 * i / 1000.0);  // all below 0.2
   const ReferenceHistogram histogram = ScoreHistogram(scores);
   ASSERT_EQ(histogram.bins(), 10U);
