@@ -158,10 +158,14 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
          {{"type", Json::array({"object", "null"})},
           {"description",
            "The training distributions drift is measured against: per spec feature and for "
-           "\"score\", each bin's label and its share of the reference rows. Null for models "
-           "trained before leadscore stored it."},
+           "\"score\", the bins' labels and their shares of the reference rows. Null for "
+           "models trained before leadscore stored it."},
           {"additionalProperties",
-           {{"type", "object"}, {"additionalProperties", {{"type", "number"}}}}}}}}},
+           {{"type", "object"},
+            {"properties",
+             {{"labels", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+              {"shares", {{"type", "array"}, {"items", {{"type", "number"}}}}}}},
+            {"required", {"labels", "shares"}}}}}}}},
       {"required",
        {"model_version", "feature_set", "features", "threshold", "calibration", "metrics", "params",
         "trained_at", "data_hash", "reliability", "drift_reference"}}};

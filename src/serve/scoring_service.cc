@@ -446,10 +446,9 @@ void ScoringService::Model(http::Exchange& exchange, Worker& worker) {
   if (metadata.drift_reference) {
     nlohmann::ordered_json drift = nlohmann::ordered_json::object();
     const auto compact = [](const ReferenceHistogram& histogram) {
-      nlohmann::ordered_json bins = nlohmann::ordered_json::object();
-      const std::vector<double> shares = histogram.Shares();
-      for (size_t bin = 0; bin < histogram.bins(); ++bin) bins[histogram.Label(bin)] = shares[bin];
-      return bins;
+      nlohmann::ordered_json labels = nlohmann::ordered_json::array();
+      for (size_t bin = 0; bin < histogram.bins(); ++bin) labels.push_back(histogram.Label(bin));
+      return nlohmann::ordered_json{{"labels", std::move(labels)}, {"shares", histogram.Shares()}};
     };
     for (const ReferenceHistogram& histogram : metadata.drift_reference->features) {
       drift[histogram.name] = compact(histogram);

@@ -82,6 +82,10 @@ def test_leads_like_the_training_data_do_not_drift(models: dict[str, Path],
         before = drift(server)
         assert before["leads"] == 0 and before["score"]["psi"] is None
         assert before["score"]["status"] == "no data"
+        reference = requests.get(f"{server.url}/model", timeout=10).json()["drift_reference"]
+        assert list(reference) == [*FEATURES, "score"]
+        assert reference["channel"]["labels"][-1] == "Unassigned"
+        assert sum(reference["page_views"]["shares"]) == pytest.approx(1.0)
         score(server, leads_of(models["features"], SAMPLE, seed=1))
 
         metrics = gauges(server)
