@@ -49,6 +49,7 @@ struct ServeFlags {
   bool wait_for_model = false;
   bool allow_unauthenticated = false;  // a non-loopback --host without LEADSCORE_API_KEY
   int follow_seconds = 0;              // > 0: poll --model-uri's alias and reload when it moves
+  int drift_window = 3600;             // seconds of scored leads drift is measured over; 0: off
 };
 
 std::string EnvOrEmpty(const char* name) {
@@ -207,6 +208,8 @@ Status Serve(const ServeFlags& flags) {
   options.access = std::move(access).value();
   options.cors_origin = flags.cors_origin;
   options.strict_input = flags.strict_input;
+  options.drift_window = std::chrono::seconds(flags.drift_window);
+  if (flags.drift_window == 0) spdlog::info("--drift-window 0: drift monitoring is off");
   if (flags.strict_input) {
     spdlog::info("--strict-input: request values must have their exact JSON types");
   }
@@ -278,7 +281,8 @@ void RegisterServe(CLI::App& app, Status* result) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
       "Serve the model over HTTP: POST /score (the seed's contract), /score/batch, /health, "
-      "/ready, /model, /metrics, /openapi.json, /docs, /dashboard (+ /dashboard/data, "
+      "/ready, /model, /model/drift, /metrics, /openapi.json, /docs, /dashboard (+ "
+      "/dashboard/data, "
       "/dashboard/live), POST /admin/reload (also SIGHUP). "
       "SIGTERM drains in-flight requests and exits 0. With LEADSCORE_API_KEY set in the "
       "environment, /score* require the header X-API-Key; a --host beyond loopback refuses to "
@@ -312,6 +316,13 @@ void RegisterServe(CLI::App& app, Status* result) {
                   "after 60 s regardless")
       ->envname("LEADSCORE_REQUEST_TIMEOUT")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--drift-window", flags->drift_window,
+                  "Seconds of scored leads that drift (PSI against the model's training "
+                  "reference: /metrics, GET /model/drift) is measured over, a sliding window; "
+                  "0 turns drift recording off")
+      ->envname("LEADSCORE_DRIFT_WINDOW")
+      ->check(CLI::Range(0, 7 * 24 * 3600))
       ->capture_default_str();
   cmd->add_option("--docs-dir", flags->docs_dir,
                   "The swagger-ui-dist package (npm) that /docs serves")

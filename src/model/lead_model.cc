@@ -21,7 +21,12 @@ constexpr const char* kMetricsAttr = "metrics";
 constexpr const char* kParamsAttr = "params";
 constexpr const char* kTrainedAtAttr = "trained_at";
 constexpr const char* kDataHashAttr = "data_hash";
-constexpr const char* kReliabilityAttr = "reliability";  // optional: absent in older models
+constexpr const char* kReliabilityAttr = "reliability";         // optional: absent in older models
+constexpr const char* kDriftReferenceAttr = "drift_reference";  // optional: absent in older ones
+
+constexpr const char* kNoDriftReference =
+    "the model has no drift reference (it was trained before leadscore stored one); retrain it "
+    "with leadscore train to monitor drift";
 
 Result<std::vector<ReliabilityBin>> ReliabilityFromJson(const std::string& text) {
   const json bins = json::parse(text, nullptr, false);
@@ -132,12 +137,19 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::Assemble(xgb::Booster booste
   for (const auto& [key, value] : attributes) {
     LEADSCORE_RETURN_IF_ERROR(booster.SetAttr(key, value));
   }
+  if (metadata.drift_reference) {
+    LEADSCORE_RETURN_IF_ERROR(CheckMatchesSpec(*metadata.drift_reference, spec));
+    LEADSCORE_RETURN_IF_ERROR(
+        booster.SetAttr(kDriftReferenceAttr, DriftReferenceToJson(*metadata.drift_reference)));
+  }
   LEADSCORE_RETURN_IF_ERROR(booster.SetFeatureNames(encoder.value().column_names()));
   auto evaluator = CompileEvaluator(booster, encoder.value());
   if (!evaluator.ok()) return evaluator.status();
+  ModelMetadata stored = metadata;
+  if (!stored.drift_reference) stored.drift_reference_problem = kNoDriftReference;
   return std::shared_ptr<const LeadModel>(
       new LeadModel(std::move(booster), std::move(evaluator).value(), std::move(owned_spec),
-                    std::move(encoder).value(), std::move(calibration), metadata));
+                    std::move(encoder).value(), std::move(calibration), std::move(stored)));
 }
 
 Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view model_json) {
@@ -169,6 +181,20 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
     auto table = ReliabilityFromJson(reliability.value());
     if (!table.ok()) return table.status();
     metadata.reliability = std::move(table).value();
+  }
+  if (auto drift = b.GetAttr(kDriftReferenceAttr); drift.ok() && !drift.value().empty()) {
+    auto reference = DriftReferenceFromJson(drift.value());
+    if (!reference.ok()) return reference.status();
+    // A reference laid out for another spec cannot be compared with this server's requests:
+    // the model still serves, without drift monitoring.
+    const Status matches = CheckMatchesSpec(reference.value(), FeatureSpec::Builtin());
+    if (matches.ok()) {
+      metadata.drift_reference = std::move(reference).value();
+    } else {
+      metadata.drift_reference_problem = matches.message() + "; retrain the model";
+    }
+  } else {
+    metadata.drift_reference_problem = kNoDriftReference;
   }
 
   const json threshold_json = json::parse(threshold, nullptr, false);

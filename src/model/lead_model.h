@@ -1,7 +1,8 @@
 // A trained lead-scoring model: the XGBoost booster plus everything needed to use it
 // correctly, all stored as booster attributes inside XGBoost's own JSON model file (so any
 // XGBoost can still load it): model_version, the feature spec and feature set, the decision
-// threshold, the calibration map, metrics, reliability table, training time and data hash.
+// threshold, the calibration map, metrics, reliability table, drift reference, training time
+// and data hash.
 //
 // Predictions (PredictRaw, Score and their one-row forms) come from a TreeEvaluator compiled
 // from the booster when the model is built or loaded: bit-identical to XGBoost's own predictor
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "features/feature_spec.h"
 #include "metrics/classification.h"
 #include "model/calibration.h"
+#include "model/drift_reference.h"
 #include "model/feature_encoder.h"
 #include "model/tree_evaluator.h"
 #include "model/xgboost_adapter.h"
@@ -40,6 +43,11 @@ struct ModelMetadata {
   // The served score's reliability on the test rows (10 equal-width bins); empty for models
   // saved before leadscore stored it (they still load).
   std::vector<ReliabilityBin> reliability;
+  // The training distributions drift is measured against (model/drift_reference.h); none for
+  // models saved before leadscore stored them, or when the stored one does not match this
+  // binary's feature spec (drift_reference_problem then says why). Both still load.
+  std::optional<DriftReference> drift_reference;
+  std::string drift_reference_problem;
 };
 
 class LeadModel {

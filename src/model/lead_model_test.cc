@@ -52,6 +52,9 @@ ModelMetadata Metadata(const std::string& set) {
   metadata.params = {
       {"max_depth", "3"}, {"learning_rate", "0.1"}, {"objective", "binary:logistic"}};
   metadata.reliability = {{0.0, 0.5, 300, 0.1234567890123, 0.11}, {0.5, 1.0, 100, 0.75, 2.0 / 3}};
+  std::vector<double> scores;
+  for (size_t i = 0; i < kRows; ++i) scores.push_back(static_cast<double>(i) / kRows / 3.0);
+  metadata.drift_reference = BuildDriftReference(Table(), AllRows(), scores);
   return metadata;
 }
 
@@ -306,6 +309,53 @@ TEST(LeadModel, FromJsonRejectsACorruptReliabilityNamingIt) {
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find("reliability"), std::string::npos)
       << loaded.status().message();
+}
+
+TEST(LeadModel, JsonRoundTripKeepsTheDriftReference) {
+  const auto model = Assembled("base");
+  const json doc = json::parse(ModelJson(*model));
+  const std::string stored = doc["learner"]["attributes"]["drift_reference"];
+  EXPECT_EQ(stored, DriftReferenceToJson(*Metadata("base").drift_reference));
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_TRUE(loaded.value()->metadata().drift_reference.has_value());
+  EXPECT_EQ(DriftReferenceToJson(*loaded.value()->metadata().drift_reference), stored);
+  EXPECT_TRUE(loaded.value()->metadata().drift_reference_problem.empty());
+}
+
+TEST(LeadModel, FromJsonLoadsAModelSavedBeforeTheDriftReferenceSayingToRetrain) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  doc["learner"]["attributes"].erase("drift_reference");
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_FALSE(loaded.value()->metadata().drift_reference.has_value());
+  EXPECT_NE(loaded.value()->metadata().drift_reference_problem.find("retrain"), std::string::npos);
+  EXPECT_EQ(Raw(*loaded.value()), Raw(*model));
+}
+
+TEST(LeadModel, FromJsonRejectsACorruptDriftReferenceNamingIt) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  doc["learner"]["attributes"]["drift_reference"] = R"({"features":[{"name":"x"}],"score":{}})";
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("drift reference"), std::string::npos)
+      << loaded.status().message();
+}
+
+TEST(LeadModel, ADriftReferenceOfAnotherSpecLoadsTheModelWithoutIt) {
+  const auto model = Assembled("base");
+  json doc = json::parse(ModelJson(*model));
+  json reference = json::parse(doc["learner"]["attributes"]["drift_reference"].get<std::string>());
+  reference["features"].erase(reference["features"].size() - 1);  // a spec without channel
+  doc["learner"]["attributes"]["drift_reference"] = reference.dump();
+  auto loaded = LeadModel::FromJson(doc.dump());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_FALSE(loaded.value()->metadata().drift_reference.has_value());
+  EXPECT_NE(loaded.value()->metadata().drift_reference_problem.find("feature spec"),
+            std::string::npos)
+      << loaded.value()->metadata().drift_reference_problem;
 }
 
 // GET /model and /dashboard/data serve this text, and the dashboard reads these keys.

@@ -42,6 +42,8 @@ class CachedModel {
     }
     return model_;
   }
+  // The store's generation when Get() last refreshed the snapshot: the one it belongs to.
+  uint64_t generation() const { return generation_; }
 
  private:
   const ModelStore* store_;

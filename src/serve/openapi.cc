@@ -153,10 +153,68 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
         {"params", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
         {"trained_at", {{"type", "string"}}},
         {"data_hash", {{"type", "string"}}},
-        {"reliability", {{"type", "array"}, {"items", Ref("ReliabilityBin")}}}}},
+        {"reliability", {{"type", "array"}, {"items", Ref("ReliabilityBin")}}},
+        {"drift_reference",
+         {{"type", Json::array({"object", "null"})},
+          {"description",
+           "The training distributions drift is measured against: per spec feature and for "
+           "\"score\", the bins' labels and their shares of the reference rows. Null for "
+           "models trained before leadscore stored it."},
+          {"additionalProperties",
+           {{"type", "object"},
+            {"properties",
+             {{"labels", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+              {"shares", {{"type", "array"}, {"items", {{"type", "number"}}}}}}},
+            {"required", {"labels", "shares"}}}}}}}},
       {"required",
        {"model_version", "feature_set", "features", "threshold", "calibration", "metrics", "params",
-        "trained_at", "data_hash", "reliability"}}};
+        "trained_at", "data_hash", "reliability", "drift_reference"}}};
+  schemas["DriftBin"] = {
+      {"type", "object"},
+      {"properties",
+       {{"label", {{"type", "string"}}},
+        {"reference", {{"type", "number"}, {"description", "Share of the reference rows."}}},
+        {"live", {{"type", "number"}, {"description", "Share of the leads in the window."}}},
+        {"live_count", {{"type", "integer"}, {"minimum", 0}}}}},
+      {"required", {"label", "reference", "live", "live_count"}}};
+  schemas["DriftShift"] = {
+      {"type", "object"},
+      {"properties",
+       {{"label", {{"type", "string"}}},
+        {"reference", {{"type", "number"}}},
+        {"live", {{"type", "number"}}},
+        {"psi_term", {{"type", "number"}, {"description", "The bin's part of the PSI."}}}}},
+      {"required", {"label", "reference", "live", "psi_term"}}};
+  schemas["DriftHistogram"] = {
+      {"type", "object"},
+      {"properties",
+       {{"name", {{"type", "string"}}},
+        {"kind", {{"type", "string"}, {"enum", {"count", "flag", "category", "score"}}}},
+        {"psi",
+         {{"type", Json::array({"number", "null"})},
+          {"description", "Population stability index; null when nothing was scored."}}},
+        {"status", {{"type", "string"}, {"enum", {"ok", "watch", "alert", "no data"}}}},
+        {"bins", {{"type", "array"}, {"items", Ref("DriftBin")}}},
+        {"top_shifts",
+         {{"type", "array"},
+          {"items", Ref("DriftShift")},
+          {"description", "Up to three bins with the largest PSI terms, largest first."}}}}},
+      {"required", {"name", "kind", "psi", "status", "bins", "top_shifts"}}};
+  schemas["ModelDrift"] = {
+      {"type", "object"},
+      {"properties",
+       {{"model_version", {{"type", "string"}}},
+        {"window_seconds", {{"type", "integer"}, {"minimum", 1}}},
+        {"leads",
+         {{"type", "integer"}, {"minimum", 0}, {"description", "Leads scored in the window."}}},
+        {"thresholds",
+         {{"type", "object"},
+          {"properties", {{"watch", {{"type", "number"}}}, {"alert", {{"type", "number"}}}}},
+          {"required", {"watch", "alert"}}}},
+        {"features", {{"type", "array"}, {"items", Ref("DriftHistogram")}}},
+        {"score", Ref("DriftHistogram")}}},
+      {"required",
+       {"model_version", "window_seconds", "leads", "thresholds", "features", "score"}}};
   schemas["ReliabilityBin"] = {
       {"type", "object"},
       {"description",
@@ -329,6 +387,19 @@ std::string BuildOpenApiDocument(const FeatureSpec& spec, const OpenApiOptions& 
           {"responses",
            {{"200", Reply("Version, features, threshold, metrics.", "ModelInfo")},
             {"503", Reply("No model loaded yet.", "Detail")}}}}}}},
+      {"/model/drift",
+       {{"get",
+         {{"summary", "Drift of the scored leads against the model's training data"},
+          {"description",
+           "Per spec feature and for the score: the PSI of what this replica scored in its "
+           "sliding window (--drift-window) against the training reference stored in the "
+           "model, its status (ok up to 0.1, watch up to 0.2, alert above), reference and live "
+           "shares per bin, and the most shifted bins."},
+          {"operationId", "modelDrift"},
+          {"responses",
+           {{"200", Reply("The window's drift.", "ModelDrift")},
+            {"409", Reply("The model has no drift reference: retrain it.", "Detail")},
+            {"503", Reply("No model loaded yet, or drift monitoring is off.", "Detail")}}}}}}},
       {"/metrics",
        {{"get",
          {{"summary", "Prometheus metrics"},

@@ -26,8 +26,9 @@ TEST(OpenApi, IsVersion31WithEveryRoute) {
   const auto doc = Document(false);
   EXPECT_EQ(doc["openapi"], "3.1.0");
   EXPECT_EQ(doc["info"]["version"], "9.9.9");
-  for (const char* path : {"/score", "/score/batch", "/health", "/ready", "/model", "/metrics",
-                           "/admin/reload", "/dashboard", "/dashboard/data", "/dashboard/live"}) {
+  for (const char* path :
+       {"/score", "/score/batch", "/health", "/ready", "/model", "/model/drift", "/metrics",
+        "/admin/reload", "/dashboard", "/dashboard/data", "/dashboard/live"}) {
     EXPECT_TRUE(doc["paths"].contains(path)) << path;
   }
 }

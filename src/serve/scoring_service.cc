@@ -81,9 +81,11 @@ void WriteFeatureValue(api::JsonWriter& json, const Feature& feature, double val
 }  // namespace
 
 struct ScoringService::Worker {
-  explicit Worker(const ModelStore& store, MetricsShard& shard) : model(store), metrics(shard) {}
+  Worker(const ModelStore& store, MetricsShard& shard, DriftMonitor::Shard& drift_shard)
+      : model(store), metrics(shard), drift(drift_shard) {}
   CachedModel model;
   MetricsShard& metrics;
+  DriftMonitor::Shard& drift;
   Clock::time_point started;
   LeadValues values;
   std::vector<LeadValues> leads;
@@ -104,9 +106,10 @@ ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, 
                                      .strict_input = options_.strict_input,
                                      .admin_key_required = !options_.access.admin_key.empty(),
                                      .admin_closed = options_.access.admin_closed()})),
+      drift_(std::max<size_t>(options_.workers, 1), FeatureSpec::Builtin(), options_.drift_window),
       started_(Clock::now()) {
   for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
-    workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i)));
+    workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i), drift_.shard(i)));
   }
 }
 
@@ -130,12 +133,13 @@ void ScoringService::Handle(http::Exchange& exchange) {
     Route route;
     void (ScoringService::*handler)(http::Exchange&, Worker&);
   };
-  static constexpr std::array<Entry, 12> kRoutes = {{
+  static constexpr std::array<Entry, 13> kRoutes = {{
       {"/score", "POST", Route::kScore, &ScoringService::Score},
       {"/score/batch", "POST", Route::kScoreBatch, &ScoringService::ScoreBatch},
       {"/health", "GET", Route::kHealth, &ScoringService::Health},
       {"/ready", "GET", Route::kReady, &ScoringService::Ready},
       {"/model", "GET", Route::kModel, &ScoringService::Model},
+      {"/model/drift", "GET", Route::kModelDrift, &ScoringService::ModelDrift},
       {"/metrics", "GET", Route::kMetrics, &ScoringService::Metrics},
       {"/openapi.json", "GET", Route::kOpenApi, &ScoringService::OpenApi},
       {"/docs", "GET", Route::kDocs, &ScoringService::Docs},
@@ -328,6 +332,10 @@ void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
   encoder.Encode(worker.values, worker.matrix);
   const double score = model->ScoreRow(worker.matrix);
   worker.metrics.CountScore(score, score > model->metadata().threshold);
+  if (const auto& reference = model->metadata().drift_reference) {
+    worker.drift.Record(worker.started, worker.model.generation(), *reference, worker.values,
+                        score);
+  }
 
   std::optional<Explanation> explanation;
   if (*explain) {
@@ -379,9 +387,14 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
   json.Key("scores");
   json.BeginArray();
   const double threshold = model->metadata().threshold;
+  const std::optional<DriftReference>& reference = model->metadata().drift_reference;
   for (size_t i = 0; i < rows; ++i) {
     const double score = scores.value()[i];
     worker.metrics.CountScore(score, score > threshold);
+    if (reference) {
+      worker.drift.Record(worker.started, worker.model.generation(), *reference, worker.leads[i],
+                          score);
+    }
     WriteScore(json, *model, score, &worker.leads[i], *explain ? &explanations[i] : nullptr);
   }
   json.EndArray();
@@ -429,14 +442,64 @@ void ScoringService::Model(http::Exchange& exchange, Worker& worker) {
   info["trained_at"] = metadata.trained_at;
   info["data_hash"] = metadata.data_hash;
   info["reliability"] = ReliabilityJson(metadata.reliability);
+  // The drift reference, compact: per feature and for the score, bin labels and shares.
+  if (metadata.drift_reference) {
+    nlohmann::ordered_json drift = nlohmann::ordered_json::object();
+    const auto compact = [](const ReferenceHistogram& histogram) {
+      nlohmann::ordered_json labels = nlohmann::ordered_json::array();
+      for (size_t bin = 0; bin < histogram.bins(); ++bin) labels.push_back(histogram.Label(bin));
+      return nlohmann::ordered_json{{"labels", std::move(labels)}, {"shares", histogram.Shares()}};
+    };
+    for (const ReferenceHistogram& histogram : metadata.drift_reference->features) {
+      drift[histogram.name] = compact(histogram);
+    }
+    drift["score"] = compact(metadata.drift_reference->score);
+    info["drift_reference"] = std::move(drift);
+  } else {
+    info["drift_reference"] = nullptr;
+  }
   // NaN metrics (e.g. a ratio over an empty slice) are not JSON: nlohmann writes null.
   Respond(exchange, worker, Route::kModel, JsonResponse(200, info.dump()));
+}
+
+void ScoringService::ModelDrift(http::Exchange& exchange, Worker& worker) {
+  constexpr Route kRoute = Route::kModelDrift;
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (!model) return Respond(exchange, worker, kRoute, Detail(503, "No model loaded yet"));
+  if (!drift_.enabled()) {
+    return Respond(exchange, worker, kRoute,
+                   Detail(503,
+                          "drift monitoring is off (--drift-window 0); restart with a window in "
+                          "seconds, e.g. --drift-window 3600"));
+  }
+  const ModelMetadata& metadata = model->metadata();
+  if (!metadata.drift_reference) {
+    return Respond(
+        exchange, worker, kRoute,
+        Detail(409, "model " + metadata.model_version +
+                        " cannot be monitored for drift: " + metadata.drift_reference_problem));
+  }
+  const DriftMonitor::Counts counts =
+      drift_.Window(Clock::now(), worker.model.generation(), *metadata.drift_reference);
+  static const std::pair<std::string, std::string> kNoStore[] = {{"Cache-Control", "no-store"}};
+  const std::string text =
+      DriftReportJson(*metadata.drift_reference, counts, drift_.window(), metadata.model_version)
+          .dump();
+  http::ResponseView response(200, kJson, text);
+  response.headers = kNoStore;
+  Respond(exchange, worker, kRoute, response);
 }
 
 void ScoringService::Metrics(http::Exchange& exchange, Worker& worker) {
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = metrics_.RenderPrometheus();
+  const std::shared_ptr<const LeadModel>& model = worker.model.Get();
+  if (drift_.enabled() && model && model->metadata().drift_reference) {
+    const DriftReference& reference = *model->metadata().drift_reference;
+    response.body += DriftPrometheus(
+        reference, drift_.Window(Clock::now(), worker.model.generation(), reference));
+  }
   Respond(exchange, worker, Route::kMetrics, response);
 }
 

@@ -22,6 +22,7 @@
 #include "serve/dashboard_assets.h"
 #include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
+#include "serve/drift_monitor.h"
 #include "serve/model_store.h"
 #include "serve/reloader.h"
 #include "serve/server_metrics.h"
@@ -46,6 +47,8 @@ struct ServiceOptions {
   // Request bodies in pydantic's strict mode ("5" is not a count, 1 not a flag) instead of the
   // seed's lax mode (api::InputMode).
   bool strict_input = false;
+  // Drift monitoring's sliding window (serve/drift_monitor.h); 0 turns recording off.
+  std::chrono::seconds drift_window{3600};
 };
 
 class ScoringService {
@@ -71,6 +74,7 @@ class ScoringService {
   void Health(http::Exchange& exchange, Worker& worker);
   void Ready(http::Exchange& exchange, Worker& worker);
   void Model(http::Exchange& exchange, Worker& worker);
+  void ModelDrift(http::Exchange& exchange, Worker& worker);
   void Metrics(http::Exchange& exchange, Worker& worker);
   void OpenApi(http::Exchange& exchange, Worker& worker);
   void Docs(http::Exchange& exchange, Worker& worker);
@@ -98,6 +102,7 @@ class ScoringService {
   Reloader& reloader_;
   ServerMetrics& metrics_;
   const std::string openapi_;
+  DriftMonitor drift_;
   const std::chrono::steady_clock::time_point started_;  // for the live figures' uptime
   std::vector<std::unique_ptr<Worker>> workers_;
 };

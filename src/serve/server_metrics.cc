@@ -10,9 +10,9 @@ namespace leadscore::serve {
 namespace {
 
 constexpr std::array<const char*, kRouteCount> kRouteLabels = {
-    "/score",          "/score/batch",    "/health", "/ready",        "/model",
-    "/metrics",        "/openapi.json",   "/docs",   "/admin/reload", "/dashboard",
-    "/dashboard/data", "/dashboard/live", "other"};
+    "/score",       "/score/batch",    "/health",         "/ready", "/model",
+    "/model/drift", "/metrics",        "/openapi.json",   "/docs",  "/admin/reload",
+    "/dashboard",   "/dashboard/data", "/dashboard/live", "other"};
 
 // Prometheus label values escape backslash, double quote and newline.
 std::string EscapeLabel(const std::string& value) {

@@ -24,6 +24,7 @@ enum class Route {
   kHealth,
   kReady,
   kModel,
+  kModelDrift,
   kMetrics,
   kOpenApi,
   kDocs,

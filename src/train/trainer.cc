@@ -206,6 +206,15 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   metadata.params = options.xgb.AsMap();
   metadata.metrics = outcome.test.metrics;
   metadata.reliability = outcome.test.reliability;
+  // Drift reference: the features as the trees saw them (the training rows); the score as new
+  // leads get it, i.e. on rows the trees never saw (calibration and test): on its own training
+  // rows a booster scores more confidently than it ever will in service.
+  std::vector<double> held_out_scores;
+  held_out_scores.reserve(calibration_raw.value().size() + test_raw.value().size());
+  for (const auto* raw : {&calibration_raw.value(), &test_raw.value()}) {
+    for (double p : *raw) held_out_scores.push_back(calibration.Apply(p));
+  }
+  metadata.drift_reference = BuildDriftReference(table, outcome.split.train, held_out_scores);
   metadata.metrics["train_rows"] = static_cast<double>(outcome.split.train.size());
   metadata.metrics["calibration_rows"] = static_cast<double>(outcome.split.calibration.size());
   auto model = LeadModel::Assemble(std::move(booster).value(), spec, metadata, calibration);

@@ -133,6 +133,26 @@ TEST(Trainer, ModelCarriesTheTestMetricsAndTrainingMetadata) {
   EXPECT_EQ(outcome.model->encoder().set_name(), "base+channel");
 }
 
+TEST(Trainer, StoresADriftReferenceOfTheTrainingRowsAndHeldOutScores) {
+  TrainOptions options = FastOptions();  // feature set "base": the reference covers channel too
+  const TrainOutcome outcome = MustTrain(Data().table, options);
+  const auto& reference = outcome.model->metadata().drift_reference;
+  ASSERT_TRUE(reference.has_value());
+  const FeatureSpec& spec = FeatureSpec::Builtin();
+  ASSERT_EQ(reference->features.size(), spec.features.size());
+  for (const ReferenceHistogram& histogram : reference->features) {
+    int64_t rows = 0;
+    for (int64_t count : histogram.counts) rows += count;
+    EXPECT_EQ(rows, static_cast<int64_t>(outcome.split.train.size())) << histogram.name;
+  }
+  int64_t scored = 0;
+  for (int64_t count : reference->score.counts) scored += count;
+  EXPECT_EQ(scored,
+            static_cast<int64_t>(outcome.split.calibration.size() + outcome.split.test.size()));
+  EXPECT_LE(reference->score.bins(), kScoreBins);
+  EXPECT_TRUE(CheckMatchesSpec(*reference, spec).ok());
+}
+
 TEST(Trainer, ReportedMetricsAreThoseOfTheReturnedModel) {
   const TrainOutcome outcome = MustTrain(Data().table, FastOptions());
   ASSERT_NE(outcome.model, nullptr);

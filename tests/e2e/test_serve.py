@@ -329,7 +329,7 @@ def test_metrics_count_requests_scores_and_the_model(server: LeadscoreServer,
 def test_openapi_is_3_1_and_describes_the_routes(server: LeadscoreServer) -> None:
     doc = requests.get(f"{server.url}/openapi.json", timeout=10).json()
     assert doc["openapi"].startswith("3.1")
-    assert {"/score", "/score/batch", "/health", "/ready", "/model", "/metrics",
+    assert {"/score", "/score/batch", "/health", "/ready", "/model", "/model/drift", "/metrics",
             "/admin/reload"} <= set(doc["paths"])
     lead = doc["components"]["schemas"]["Lead"]
     assert sorted(lead["required"]) == sorted(EXAMPLE)
