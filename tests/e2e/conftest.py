@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from fixtures.browser import SCREENSHOTS
+from fixtures.commands import run
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
 from http_reference import STRICTER_SEEN
-
-
-def run(*command: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900,
-                            check=False)
-    assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +42,6 @@ def dashboard(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
         "--out", str(root / "dashboard.json"))
     return {"warehouse": models["warehouse"], "data": root / "dashboard.json",
             "model": models["channel"]}
-
-
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -10,22 +10,16 @@ import csv
 import json
 import os
 import re
-import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixtures.commands import run
 from fixtures.shared_data import OLIST_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("LEADSCORE_BIN", REPO / "build/release/apps/leadscore/leadscore"))
 SPEC = json.loads((REPO / "spec/feature_spec.json").read_text())
-
-
-def run(*command: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
-    assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def build_mart(tmp: Path, *generate_args: str) -> Path:

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 import requests
 import xgboost
+from fixtures.commands import run
 from fixtures.fastapi_reference import fastapi_reference
 from fixtures.leadscore_server import BINARY, LeadscoreServer, leadscore_server, wait_until_up
 from fixtures.mlflow_server import REPO, free_port
@@ -31,12 +32,6 @@ EXAMPLE = {"sessions": 5, "engaged_sessions": 3, "page_views": 12, "channel": "P
 CHANNELS = ["Direct", "Organic Search", "Paid Search", "Paid Social", "Email", "Referral",
             "Display", "Unassigned", "Something Else"]
 MAX_COUNT = 1_000_000
-
-
-def run(*command: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, check=False)
-    assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def version_of(model: Path) -> str:

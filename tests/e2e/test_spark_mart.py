@@ -11,24 +11,17 @@ Parquet files.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.commands import run
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
 
 DASHBOARD_MARTS = ("mart_channel_attribution", "mart_funnel", "mart_score_distribution",
                    "scored_leads")
-
-
-def run(*command: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=1200,
-                            check=False)
-    assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 @pytest.fixture(scope="module")
