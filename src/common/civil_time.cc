@@ -92,7 +92,7 @@ void AppendIsoMillis(int64_t epoch_millis, std::string& out) {
 
 void AppendCompactDate(int64_t epoch_days, std::string& out) {
   const CivilDate date = CivilFromDays(epoch_days);
-  AppendPadded(date.year * 10000 + date.month * 100 + date.day, 8, out);
+  AppendPadded(date.year * 10000 + int64_t{date.month} * 100 + date.day, 8, out);
 }
 
 std::string FormatTimestamp(int64_t epoch_seconds) {

@@ -12,8 +12,9 @@ namespace {
 
 constexpr int64_t kMicrosPerSecond = 1000000;
 constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
-constexpr int64_t kMaxSessionSpanUs = 25 * 60 * kMicrosPerSecond;  // under GA4's 30 min timeout
-constexpr int64_t kSecondsPerPageView = 1500;                      // msec, reading between pages
+constexpr int64_t kMaxSessionSpanUs =
+    int64_t{25} * 60 * kMicrosPerSecond;       // under GA4's 30 min timeout
+constexpr int64_t kSecondsPerPageView = 1500;  // msec, reading between pages
 constexpr std::string_view kStreamId = "4178234567";
 constexpr std::string_view kSite = "https://www.example.com";
 
