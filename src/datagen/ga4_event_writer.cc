@@ -79,6 +79,16 @@ void AppendPageParams(std::string_view path, bool entrance, std::string& out) {
   }
 }
 
+// "campaign_name":…,"source":…,"medium":…: what both last-click records carry.
+void AppendCampaignFields(const ChannelTraffic& traffic, std::string& out) {
+  out.append(R"("campaign_name":)");
+  AppendJsonString(traffic.campaign_label, out);
+  out.append(R"(,"source":)");
+  AppendJsonString(traffic.source, out);
+  out.append(R"(,"medium":)");
+  AppendJsonString(traffic.medium, out);
+}
+
 }  // namespace
 
 Ga4Visitor DrawGa4Visitor(const Session& first, Random& aux) {
@@ -183,19 +193,10 @@ void Ga4EventWriter::FormatSession(const Session& session, uint64_t client_numbe
     collected_.push_back('}');
   }
   const std::string_view group = OlistChannelProfiles()[session.channel].ga4_group;
-  last_click_.assign(
-      R"(,"session_traffic_source_last_click":{"manual_campaign":{"campaign_name":)");
-  AppendJsonString(traffic.campaign_label, last_click_);
-  last_click_.append(R"(,"source":)");
-  AppendJsonString(traffic.source, last_click_);
-  last_click_.append(R"(,"medium":)");
-  AppendJsonString(traffic.medium, last_click_);
-  last_click_.append(R"(},"cross_channel_campaign":{"campaign_name":)");
-  AppendJsonString(traffic.campaign_label, last_click_);
-  last_click_.append(R"(,"source":)");
-  AppendJsonString(traffic.source, last_click_);
-  last_click_.append(R"(,"medium":)");
-  AppendJsonString(traffic.medium, last_click_);
+  last_click_.assign(R"(,"session_traffic_source_last_click":{"manual_campaign":{)");
+  AppendCampaignFields(traffic, last_click_);
+  last_click_.append(R"(},"cross_channel_campaign":{)");
+  AppendCampaignFields(traffic, last_click_);
   last_click_.append(R"(,"default_channel_group":)");
   AppendJsonString(group, last_click_);
   last_click_.append(R"(,"primary_channel_group":)");
