@@ -27,9 +27,6 @@ import duckdb
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MART = "main.fct_lead_scoring_features"
 OPEN_LEADS = "main.fct_open_leads"
-# What `leadscore score` reads: the feature table contract without the label.
-SCORED_COLUMNS = ("lead_id, channel, sessions, engaged_sessions, page_views, is_first_visit, "
-                  "visitor_id")
 
 log = logging.getLogger("score_warehouse")
 
@@ -72,13 +69,18 @@ def score(args: argparse.Namespace) -> int:
         scores_csv = Path(tmp) / "scores.csv"
         with duckdb.connect(str(warehouse)) as con:
             try:
-                con.execute(
-                    f"COPY (SELECT {SCORED_COLUMNS} FROM {MART} UNION ALL "
-                    f"SELECT {SCORED_COLUMNS} FROM {OPEN_LEADS}) TO '{mart_csv}' "
-                    "(HEADER, DELIMITER ',')"
+                # The columns both marts have: the feature table's without the label (the dbt
+                # models derive both from the spec), what `leadscore score` reads.
+                trained, open_leads = (
+                    [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+                    for table in (MART, OPEN_LEADS)
                 )
-                open_ids = Path(tmp) / "open.csv"
-                con.execute(f"COPY (SELECT lead_id FROM {OPEN_LEADS}) TO '{open_ids}' (HEADER)")
+                columns = ", ".join(f'"{c}"' for c in open_leads if c in trained)
+                con.execute(
+                    f"COPY (SELECT {columns} FROM {MART} UNION ALL "
+                    f"SELECT {columns} FROM {OPEN_LEADS}) TO '{mart_csv}' "
+                    "(HEADER, DELIMITER ',', TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')"
+                )
             except duckdb.CatalogException:
                 print(f"error: {warehouse} has no {MART} or {OPEN_LEADS}", file=sys.stderr)
                 print("To fix: rebuild it with scripts/load_duckdb", file=sys.stderr)
@@ -97,11 +99,10 @@ def score(args: argparse.Namespace) -> int:
             con.execute(
                 "CREATE OR REPLACE TABLE main.lead_scores AS SELECT lead_id, score, label, "
                 "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at, "
-                "lead_id IN (SELECT lead_id FROM read_csv(?, header = true, "
-                "columns = {'lead_id': 'VARCHAR'})) AS is_open FROM read_csv("
+                f"lead_id IN (SELECT lead_id FROM {OPEN_LEADS}) AS is_open FROM read_csv("
                 "?, header = true, columns = {'lead_id': 'VARCHAR', 'score': 'DOUBLE', "
                 "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR'})",
-                [str(open_ids), str(scores_csv)],
+                [str(scores_csv)],
             )
             rows, open_rows = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE is_open) FROM main.lead_scores"
