@@ -122,6 +122,19 @@ def _remedy(files: list[str]) -> str:
     )
 
 
+def event_files(raw_dir: Path, display: DisplayPath) -> list[Path]:
+    """The GA4 export files of `raw_dir`/ga4, chosen by the rule the DuckDB load uses (for
+    scripts/load_spark); warnings are logged, and LoadError says when there are none."""
+    problems = _Problems()
+    result = RawLoad()
+    files = _event_files(raw_dir, display, problems, result)
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    if problems.lines:
+        raise LoadError(problems.lines, _remedy(problems.files))
+    return files
+
+
 def _event_files(
     raw_dir: Path, display: DisplayPath, problems: _Problems, result: RawLoad
 ) -> list[Path]:

@@ -24,7 +24,14 @@ from pathlib import Path
 
 from warehouse.errors import LoadError
 from warehouse.feature_spec import load_feature_spec, spec_columns
-from warehouse.raw_load import EVENTS_DIR, HUBSPOT_DIR, JSON_SUFFIXES, PARQUET_SUFFIXES
+from warehouse.raw_load import (
+    CONTACTS_FILE,
+    DEALS_FILE,
+    HUBSPOT_DIR,
+    JSON_SUFFIXES,
+    PARQUET_SUFFIXES,
+    event_files,
+)
 from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -135,16 +142,14 @@ def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
     from pyspark.sql import functions as f
 
     events_schema, contacts_schema, deals_schema = _schemas()
-    event_dir = raw_dir / EVENTS_DIR
-    json_files = sorted(str(p) for p in event_dir.glob("events_*")
-                        if p.name.endswith(JSON_SUFFIXES) and "intraday" not in p.name)
-    parquet_files = sorted(str(p) for p in event_dir.glob("events_*")
-                           if p.name.endswith(PARQUET_SUFFIXES) and "intraday" not in p.name)
-    contacts_file = raw_dir / HUBSPOT_DIR / "contacts.jsonl"
-    deals_file = raw_dir / HUBSPOT_DIR / "deals.jsonl"
-    if not (json_files or parquet_files) or not contacts_file.is_file():
+    files = event_files(raw_dir, display)
+    json_files = [str(path) for path in files if path.name.endswith(JSON_SUFFIXES)]
+    parquet_files = [str(path) for path in files if path.name.endswith(PARQUET_SUFFIXES)]
+    contacts_file = raw_dir / HUBSPOT_DIR / CONTACTS_FILE
+    deals_file = raw_dir / HUBSPOT_DIR / DEALS_FILE
+    if not contacts_file.is_file():
         raise LoadError(
-            f"{display(raw_dir)} holds no GA4 events_* files or no hubspot/contacts.jsonl",
+            f"{display(contacts_file)} is missing",
             "To fix: pass --raw DIR naming a folder of docs/sources.md's layout.",
         )
     frames = []
