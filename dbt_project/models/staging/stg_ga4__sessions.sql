@@ -56,15 +56,51 @@ sessions as (
 
 ),
 
-traffic as (
+-- Google's channel rules are dozens of pattern matches: run them once per distinct traffic
+-- source (a few hundred at most), not once per session. The key of a session without any
+-- source is '' (its parts are all NULL, like the key's).
+traffic_sources as (
+
+    select distinct coalesce(traffic_source_key, '') as traffic_source_key
+    from sessions
+
+),
+
+traffic_parts as (
 
     select
-        sessions.*,
+        traffic_source_key,
         nullif({{ dbt.split_part('traffic_source_key', "'\x1f'", 1) }}, '') as source,
         nullif({{ dbt.split_part('traffic_source_key', "'\x1f'", 2) }}, '') as medium,
         nullif({{ dbt.split_part('traffic_source_key', "'\x1f'", 3) }}, '') as campaign,
         nullif({{ dbt.split_part('traffic_source_key', "'\x1f'", 4) }}, '') as gclid
+    from traffic_sources
+
+),
+
+traffic_channels as (
+
+    select
+        traffic_source_key,
+        source,
+        medium,
+        campaign,
+        {{ default_channel_group('source', 'medium', 'campaign', 'gclid') }} as derived_channel
+    from traffic_parts
+
+),
+
+traffic as (
+
+    select
+        sessions.*,
+        traffic_channels.source,
+        traffic_channels.medium,
+        traffic_channels.campaign,
+        traffic_channels.derived_channel
     from sessions
+    inner join traffic_channels
+        on traffic_channels.traffic_source_key = coalesce(sessions.traffic_source_key, '')
 
 )
 
@@ -85,10 +121,8 @@ select
     medium,
     campaign,
     last_click_channel_group,
-    {{ normalize_category(
-        'coalesce(last_click_channel_group, '
-        ~ default_channel_group('source', 'medium', 'campaign', 'gclid') ~ ')',
-        'channel') }} as channel,
+    {{ normalize_category('coalesce(last_click_channel_group, derived_channel)', 'channel') }}
+        as channel,
     case when last_click_channel_group is not null then 'last_click' else 'derived' end
         as channel_from
 from traffic
