@@ -134,7 +134,7 @@ def record_problem(line: str) -> str | None:
     if not isinstance(scored_at, str):
         return "scored_at: missing or not a string (ISO 8601 UTC, e.g. 2026-12-04T10:11:12.345Z)"
     try:
-        parsed = dt.datetime.fromisoformat(scored_at.replace("Z", "+00:00"))
+        parsed = dt.datetime.fromisoformat(scored_at)
     except ValueError:
         return f"scored_at: {scored_at!r} is not an ISO 8601 timestamp"
     if parsed.tzinfo is None:

@@ -1,40 +1,20 @@
 """Realized accuracy end to end: a real `leadscore serve --score-log` records the scores of
 leads that carry a lead_id or an email, scripts/load_duckdb loads the log, and the dbt
-models (dbt_project/models/monitoring/) join it with the CRM's outcomes.
-
-The served records keep everything the server wrote except scored_at, moved to one hour after
-each lead's creation (as if each had been scored on arrival; the generated CRM lies in the
-past, so a score made now could not precede any outcome). A second log replays the same
-records under another model version with the scores shuffled among the leads: a model whose
-ranking is worthless. The dbt figures are checked against an independent computation in
+models (dbt_project/models/monitoring/) join it with the CRM's outcomes (the `realized`
+fixture, tests/e2e/fixtures/realized.py, says how the sample is made). The dbt figures are checked against an independent computation in
 Python on the same rows: the AUC by counting every (won, lost) pair, the outcome from the
 feature mart's label.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import random
 import subprocess
-import time
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
-import requests
-from fixtures.commands import run
-from fixtures.leadscore_server import leadscore_server
 from fixtures.mlflow_server import REPO
-
-SAMPLE = 2400
-SHUFFLED_VERSION = "shuffled"
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(sql).fetchall()
+from fixtures.realized import SAMPLE, SHUFFLED_VERSION, query
 
 
 def pair_auc(rows: list[tuple[float, int]]) -> float:
@@ -43,65 +23,6 @@ def pair_auc(rows: list[tuple[float, int]]) -> float:
     lost = [score for score, outcome in rows if outcome == 0]
     wins = sum((w > lo) + 0.5 * (w == lo) for w in won for lo in lost)
     return wins / (len(won) * len(lost))
-
-
-@pytest.fixture(scope="module")
-def realized(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-             ) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("realized")
-    leads = query(models["warehouse"], f"""
-        select lead_id, email, sessions, engaged_sessions, page_views, is_first_visit, channel,
-               created_at
-        from main.fct_lead_scoring_features order by hash(lead_id) limit {SAMPLE}""")
-    created = {row[0]: row[7] for row in leads}
-    by_email = {row[1].lower(): row[0] for row in leads}
-    # Every 8th lead is sent with its email only: the warehouse finds it by the contact's email.
-    body = [{"sessions": s, "engaged_sessions": e, "page_views": p, "is_first_visit": bool(f),
-             "channel": c, **({"email": email} if i % 8 == 0 else {"lead_id": lead_id})}
-            for i, (lead_id, email, s, e, p, f, c, _) in enumerate(leads)]
-    body.append({"sessions": 1, "engaged_sessions": 0, "page_views": 1,
-                 "is_first_visit": True, "channel": "Direct"})  # no identity: not recorded
-    served_log = root / "serve.jsonl"
-    with leadscore_server(root, "--model", str(models["channel"]), "--score-log",
-                          str(served_log)) as server:
-        response = requests.post(f"{server.url}/score/batch", json={"leads": body}, timeout=60)
-        assert response.status_code == 200, response.text
-        deadline = time.monotonic() + 10
-        metrics = ""
-        while time.monotonic() < deadline:
-            metrics = requests.get(f"{server.url}/metrics", timeout=5).text
-            if f"leadscore_score_log_records_total {SAMPLE}\n" in metrics:
-                break
-            time.sleep(0.1)
-        served_scores = [lead["score"] for lead in response.json()["scores"]]
-    records = [json.loads(line) for line in served_log.read_text().splitlines()]
-
-    logs = root / "score_log"
-    logs.mkdir()
-    moved = []
-    for record in records:
-        lead_id = record.get("lead_id") or by_email[record["email"].lower()]
-        at = created[lead_id] + dt.timedelta(hours=1)
-        moved.append({**record, "scored_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z")})
-    (logs / "served.jsonl").write_text("".join(json.dumps(r) + "\n" for r in moved))
-    scores = [r["score"] for r in moved]
-    random.Random(3).shuffle(scores)
-    shuffled = [{**r, "model_version": SHUFFLED_VERSION, "score": s}
-                for r, s in zip(moved, scores, strict=True)]
-    (logs / "shuffled.jsonl").write_text("".join(json.dumps(r) + "\n" for r in shuffled))
-
-    warehouse = root / "warehouse.duckdb"
-    run(str(REPO / "scripts/load_duckdb"), "--raw", str(models["warehouse"].parent / "raw"),
-        "--warehouse", str(warehouse), "--features-out", str(root / "features.csv"),
-        "--score-logs", str(logs))
-    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(warehouse), "--model",
-        str(models["channel"]))
-    run(str(REPO / "scripts/build_dashboard"), "--warehouse", str(warehouse), "--out",
-        str(root / "dashboard.json"))
-    return {"warehouse": warehouse, "records": records, "metrics": metrics,
-            "served_scores": served_scores, "leads": leads, "logs": logs, "root": root,
-            "raw": models["warehouse"].parent / "raw",
-            "dashboard": json.loads((root / "dashboard.json").read_text())}
 
 
 def test_the_server_records_every_identified_score_and_nothing_else(
