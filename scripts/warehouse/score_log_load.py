@@ -71,7 +71,7 @@ def load_score_logs(
         raise LoadError(
             shown + ([f"  … and {hidden} more bad records"] if hidden else []),
             "To fix: each line must be one score record as leadscore serve --score-log writes "
-            "it (docs/monitoring.md, \"The score log\"); correct or remove the lines named, "
+            'it (docs/monitoring.md, "The score log"); correct or remove the lines named, '
             f"or move the file out of {display(folder)}, then run scripts/load_duckdb again.",
         )
     table = f"{RAW_SCHEMA}.{SCORE_LOG_TABLE}"
@@ -154,7 +154,9 @@ def record_problem(line: str) -> str | None:
         return f"score: {score!r} is not a number between 0 and 1"
     auc = record.get("model_test_auc")
     if auc is not None and (
-        isinstance(auc, bool) or not isinstance(auc, int | float) or not math.isfinite(auc)
+        isinstance(auc, bool)
+        or not isinstance(auc, int | float)
+        or not math.isfinite(auc)
         or not 0 <= auc <= 1
     ):
         return f"model_test_auc: {auc!r} is not null or a number between 0 and 1"

@@ -50,8 +50,7 @@ TEST(LeadIdentity, ClearsWhatAPreviousRequestLeft) {
 
 TEST(LeadIdentity, ReadsOneIdentityPerBatchLead) {
   std::vector<LeadIdentity> identities(5);  // reused from a larger batch
-  ReadBatchIdentities(R"({"leads":[{"lead_id":"a"},{"sessions":1},{"email":"b@c"}]})",
-                      identities);
+  ReadBatchIdentities(R"({"leads":[{"lead_id":"a"},{"sessions":1},{"email":"b@c"}]})", identities);
   ASSERT_EQ(identities.size(), 3U);
   EXPECT_EQ(identities[0].lead_id, "a");
   EXPECT_TRUE(identities[1].empty());

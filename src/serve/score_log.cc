@@ -44,9 +44,9 @@ void ScoreLog::Shard::Append(const Entry& entry) {
     return;
   }
   Slot& slot = slots_[head % slots_.size()];
-  slot.scored_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          entry.scored_at.time_since_epoch())
-                          .count();
+  slot.scored_at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(entry.scored_at.time_since_epoch())
+          .count();
   slot.lead_id.assign(entry.identity->lead_id);
   slot.email.assign(entry.identity->email);
   slot.model_version.assign(*entry.model_version);
@@ -61,12 +61,12 @@ void ScoreLog::Shard::Append(const Entry& entry) {
 ScoreLog::ScoreLog(ScoreLogOptions options, const FeatureSpec& spec)
     : options_(std::move(options)), spec_(spec) {
   for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
-    shards_.push_back(std::unique_ptr<Shard>(new Shard(std::max<size_t>(options_.ring_capacity, 1))));
+    shards_.push_back(
+        std::unique_ptr<Shard>(new Shard(std::max<size_t>(options_.ring_capacity, 1))));
   }
 }
 
-Result<std::unique_ptr<ScoreLog>> ScoreLog::Open(ScoreLogOptions options,
-                                                 const FeatureSpec& spec) {
+Result<std::unique_ptr<ScoreLog>> ScoreLog::Open(ScoreLogOptions options, const FeatureSpec& spec) {
   if (!AppendToFile(options.path, "")) {
     return Status::Error("cannot append to the score log " + options.path.string() + ": " +
                          std::strerror(errno) +
@@ -184,12 +184,14 @@ ScoreLog::Totals ScoreLog::Sum() const {
 std::string ScoreLog::RenderPrometheus() const {
   const Totals totals = Sum();
   std::string out;
-  out += "# HELP leadscore_score_log_records_total Scores with a lead identity appended to the "
-         "score log.\n# TYPE leadscore_score_log_records_total counter\n";
+  out +=
+      "# HELP leadscore_score_log_records_total Scores with a lead identity appended to the "
+      "score log.\n# TYPE leadscore_score_log_records_total counter\n";
   out += "leadscore_score_log_records_total " + std::to_string(totals.written) + "\n";
-  out += "# HELP leadscore_score_log_dropped_total Scores the score log could not keep: a "
-         "worker's ring was full, or the file could not be written.\n"
-         "# TYPE leadscore_score_log_dropped_total counter\n";
+  out +=
+      "# HELP leadscore_score_log_dropped_total Scores the score log could not keep: a "
+      "worker's ring was full, or the file could not be written.\n"
+      "# TYPE leadscore_score_log_dropped_total counter\n";
   out += "leadscore_score_log_dropped_total{reason=\"full\"} " +
          std::to_string(totals.dropped_full) + "\n";
   out += "leadscore_score_log_dropped_total{reason=\"write_error\"} " +

@@ -83,8 +83,8 @@ class ScoreLog {
   };
 
   struct Totals {
-    uint64_t written = 0;             // records appended to the file
-    uint64_t dropped_full = 0;        // a worker's ring was full
+    uint64_t written = 0;              // records appended to the file
+    uint64_t dropped_full = 0;         // a worker's ring was full
     uint64_t dropped_write_error = 0;  // the file could not be written
   };
 

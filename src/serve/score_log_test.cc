@@ -27,14 +27,14 @@ std::vector<nlohmann::json> Lines(const std::filesystem::path& path) {
 LeadValues ZeroLead() { return LeadValues(FeatureSpec::Builtin().features.size(), 0.0); }
 
 TEST_F(ScoreLogTest, WritesOneJsonLinePerScoreWithItsIdentityAndFeatures) {
-  auto log = ScoreLog::Open({.path = dir_ / "scores.jsonl", .workers = 2},
-                            FeatureSpec::Builtin());
+  auto log = ScoreLog::Open({.path = dir_ / "scores.jsonl", .workers = 2}, FeatureSpec::Builtin());
   ASSERT_TRUE(log.ok()) << log.status().message();
   api::LeadIdentity identity{.lead_id = "42", .email = "ada@example.com"};
   const std::string version = "7";
   LeadValues lead = ZeroLead();
   lead[0] = 5;
-  const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
+  const auto at =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
   log.value()->shard(1).Append({.scored_at = at,
                                 .identity = &identity,
                                 .model_version = &version,
@@ -67,10 +67,11 @@ TEST_F(ScoreLogTest, WritesOneJsonLinePerScoreWithItsIdentityAndFeatures) {
 }
 
 TEST_F(ScoreLogTest, CountsWhatAFullRingDropsInsteadOfWaiting) {
-  auto log = ScoreLog::Open(
-      {.path = dir_ / "s.jsonl", .workers = 1, .ring_capacity = 3,
-       .flush_interval = std::chrono::hours(1)},
-      FeatureSpec::Builtin());
+  auto log = ScoreLog::Open({.path = dir_ / "s.jsonl",
+                             .workers = 1,
+                             .ring_capacity = 3,
+                             .flush_interval = std::chrono::hours(1)},
+                            FeatureSpec::Builtin());
   ASSERT_TRUE(log.ok());
   const api::LeadIdentity identity{.lead_id = "a", .email = ""};
   const std::string version = "1";

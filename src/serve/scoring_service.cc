@@ -94,8 +94,8 @@ struct ScoringService::Worker {
   Clock::time_point started;
   LeadValues values;
   std::vector<LeadValues> leads;
-  api::LeadIdentity identity;                  // of /score's lead, for the score log
-  std::vector<api::LeadIdentity> identities;   // of /score/batch's leads
+  api::LeadIdentity identity;                 // of /score's lead, for the score log
+  std::vector<api::LeadIdentity> identities;  // of /score/batch's leads
   std::vector<float> matrix;
   std::string body;                                          // response body, reused
   std::vector<std::pair<std::string, std::string>> headers;  // with CORS, reused

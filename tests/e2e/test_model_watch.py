@@ -38,9 +38,12 @@ class Watch:
     features_csv: Path
 
     def check(self) -> dict[str, Any]:
-        answer = requests.post(f"http://127.0.0.1:{self.n8n.port}/webhook/model-watch",
-                               json={}, headers={"X-Leadscore-Token": self.n8n.token},
-                               timeout=120)
+        answer = requests.post(
+            f"http://127.0.0.1:{self.n8n.port}/webhook/model-watch",
+            json={},
+            headers={"X-Leadscore-Token": self.n8n.token},
+            timeout=120,
+        )
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
@@ -54,10 +57,16 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 def leads_of(features_csv: Path, count: int, seed: int) -> list[dict[str, Any]]:
     with features_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    return [{"sessions": int(r["sessions"]), "engaged_sessions": int(r["engaged_sessions"]),
-             "page_views": int(r["page_views"]),
-             "is_first_visit": r["is_first_visit"].strip().lower() in {"1", "true"},
-             "channel": r["channel"]} for r in random.Random(seed).sample(rows, count)]
+    return [
+        {
+            "sessions": int(r["sessions"]),
+            "engaged_sessions": int(r["engaged_sessions"]),
+            "page_views": int(r["page_views"]),
+            "is_first_visit": r["is_first_visit"].strip().lower() in {"1", "true"},
+            "channel": r["channel"],
+        }
+        for r in random.Random(seed).sample(rows, count)
+    ]
 
 
 def score(server: LeadscoreServer, leads: list[dict[str, Any]]) -> None:
@@ -66,22 +75,42 @@ def score(server: LeadscoreServer, leads: list[dict[str, Any]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def watch(models: dict[str, Path], realized: dict[str, Any],
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Watch]:
+def watch(
+    models: dict[str, Path], realized: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Watch]:
     root = tmp_path_factory.mktemp("model-watch")
     full = realized["dashboard"]
     # First the warehouse without the collapsed version: its realized AUC keeps the promise.
-    kept = {**full, "realized_accuracy_by_model": [
-        row for row in full["realized_accuracy_by_model"]
-        if row["model_version"] != SHUFFLED_VERSION]}
+    kept = {
+        **full,
+        "realized_accuracy_by_model": [
+            row
+            for row in full["realized_accuracy_by_model"]
+            if row["model_version"] != SHUFFLED_VERSION
+        ],
+    }
     dashboard_file = root / "dashboard.json"
     write_json(dashboard_file, kept)
-    with (leadscore_server(root, "--model", str(models["channel"]), "--drift-window",
-                           str(WINDOW), "--dashboard-data", str(dashboard_file)) as server,
-          slack_and_hubspot() as (slack, hubspot)):
-        env = {"LEADSCORE_URL": server.url, "SLACK_API_URL": slack.url,
-               "SLACK_BOT_TOKEN": slack.token, "SLACK_CHANNEL": "#model-alerts",
-               "HUBSPOT_API_URL": hubspot.url, "HUBSPOT_TOKEN": hubspot.token}
+    with (
+        leadscore_server(
+            root,
+            "--model",
+            str(models["channel"]),
+            "--drift-window",
+            str(WINDOW),
+            "--dashboard-data",
+            str(dashboard_file),
+        ) as server,
+        slack_and_hubspot() as (slack, hubspot),
+    ):
+        env = {
+            "LEADSCORE_URL": server.url,
+            "SLACK_API_URL": slack.url,
+            "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_CHANNEL": "#model-alerts",
+            "HUBSPOT_API_URL": hubspot.url,
+            "HUBSPOT_TOKEN": hubspot.token,
+        }
         with n8n_instance(root / "n8n-home", env) as n8n:
             yield Watch(n8n, server, slack, dashboard_file, full, models["features"])
 
@@ -107,14 +136,18 @@ def test_drift_then_realized_collapse_each_page_slack_once(watch: Watch) -> None
         if index % 3 == 0:
             lead["channel"] = rare
     score(watch.server, shifted)
-    psi = {f["name"]: f["psi"] for f in
-           requests.get(f"{watch.server.url}/model/drift", timeout=10).json()["features"]}
+    psi = {
+        f["name"]: f["psi"]
+        for f in requests.get(f"{watch.server.url}/model/drift", timeout=10).json()["features"]
+    }
     assert psi["page_views"] > 0.2 and psi["channel"] > 0.2, psi
     assert psi["sessions"] < 0.1 and psi["engaged_sessions"] < 0.1, psi
     drifted = watch.check()
     version = requests.get(f"{watch.server.url}/model", timeout=10).json()["model_version"]
-    assert drifted["new_incidents"] == [f"drift:{version}:channel",
-                                        f"drift:{version}:page_views"], drifted
+    assert drifted["new_incidents"] == [
+        f"drift:{version}:channel",
+        f"drift:{version}:page_views",
+    ], drifted
     assert drifted["alerted"] is True and drifted["retrain"] is True
     messages = watch.slack.succeeded()
     assert len(messages) == 1, [m.body for m in messages]
