@@ -186,7 +186,8 @@ def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Se
             "--lead-scores",
             metavar="FILE",
             help="CSV of main.lead_scores (lead_id, score, label, raw_probability, "
-            "model_version, scored_at, is_open): also load it and build the dashboard marts",
+            "model_version, scored_at, is_open, model_test_auc): also load it and build the "
+            "dashboard marts",
         )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show dbt's output and debug logs"
