@@ -66,10 +66,10 @@ LEADSCORE_WEBHOOK_TOKEN=$LEADSCORE_WEBHOOK_TOKEN node automation/credentials.js 
 "$N8N" import:credentials --input="$creds" >/dev/null
 rm -f "$creds"
 
-for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json automation/n8n_setup_workflow.json; do
+for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json automation/n8n_setup_workflow.json automation/n8n_model_watch_workflow.json; do
   "$N8N" import:workflow --input="$workflow" >/dev/null
 done
-for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT; do
+for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT leadscoreModelWt; do
   "$N8N" publish:workflow --id="$id" >/dev/null
 done
 

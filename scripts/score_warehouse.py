@@ -9,13 +9,19 @@ failure leaves the old table as it was.
 
 Table main.lead_scores: lead_id, score (calibrated), label ('high' iff score > the model's
 threshold), raw_probability (the booster's, before calibration), model_version, scored_at,
-is_open (the lead comes from fct_open_leads).
+is_open (the lead comes from fct_open_leads), model_test_auc (the held-out AUC the model
+reported at training, from its booster attribute `metrics`: the promise realized accuracy
+is compared with; NULL when the model has none). These rows are recorded scores for the
+realized-accuracy marts (models/monitoring/); only the open leads' count there, since the
+others were scored after their outcome was known.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import math
 import os
 import subprocess
 import sys
@@ -58,6 +64,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def model_test_auc(model: Path) -> float | None:
+    """The test AUC in the model file's booster attributes (XGBoost JSON), or None."""
+    try:
+        attributes = json.loads(model.read_text())["learner"]["attributes"]
+        auc = json.loads(attributes["metrics"])["auc"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return float(auc) if isinstance(auc, int | float) and math.isfinite(auc) else None
+
+
 def score(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse)
     if not warehouse.is_file():
@@ -94,15 +110,17 @@ def score(args: argparse.Namespace) -> int:
             print(result.stderr.strip(), file=sys.stderr)
             return 1
         log.info("%s", result.stdout.strip())
+        promised = model_test_auc(Path(args.model))
         with duckdb.connect(str(warehouse)) as con:
             con.execute("BEGIN TRANSACTION")
             con.execute(
                 "CREATE OR REPLACE TABLE main.lead_scores AS SELECT lead_id, score, label, "
                 "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at, "
-                f"lead_id IN (SELECT lead_id FROM {OPEN_LEADS}) AS is_open FROM read_csv("
+                f"lead_id IN (SELECT lead_id FROM {OPEN_LEADS}) AS is_open, "
+                "?::DOUBLE AS model_test_auc FROM read_csv("
                 "?, header = true, columns = {'lead_id': 'VARCHAR', 'score': 'DOUBLE', "
                 "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR'})",
-                [str(scores_csv)],
+                [promised, str(scores_csv)],
             )
             rows, open_rows = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE is_open) FROM main.lead_scores"

@@ -45,6 +45,20 @@ _SECTIONS = {
     "score_distribution": """
         select lower_bound, upper_bound, leads, won
         from main.mart_score_distribution order by bin""",
+    # Realized accuracy (models/monitoring/): "Is the model still right?" and the n8n model
+    # watch's realized-AUC check (automation/n8n_model_watch_workflow.json).
+    "realized_accuracy": """
+        select scored_week, model_version, resolved, won, realized_auc, brier,
+               grade_a_leads, precision_grade_a, promised_auc
+        from main.mart_realized_accuracy order by scored_week, model_version""",
+    "realized_accuracy_by_model": """
+        select model_version, resolved, won, realized_auc, brier, grade_a_leads,
+               precision_grade_a, promised_auc, auc_shortfall, auc_margin, min_resolved,
+               is_below_promise
+        from main.mart_realized_accuracy_by_model order by model_version""",
+    "calibration": """
+        select model_version, score_bin, bin_lower, bin_upper, resolved, predicted, observed
+        from main.mart_calibration order by model_version, score_bin""",
 }
 
 
@@ -52,6 +66,8 @@ def _plain(value: object) -> object:
     """A DuckDB value as JSON: Decimals as floats, timestamps in ISO 8601."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value

@@ -26,6 +26,7 @@ from warehouse.errors import LoadError
 from warehouse.export import MartStats, export_mart
 from warehouse.feature_spec import load_feature_spec
 from warehouse.raw_load import load_raw_tables
+from warehouse.score_log_load import SCORE_LOG_TABLE, load_score_logs
 from warehouse.settings import DisplayPath, Settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,10 @@ def build_warehouse(settings: Settings) -> BuildSummary:
             raw = load_raw_tables(
                 connection, settings.raw_dir, show, settings.contact_ga4_property
             )
+            if settings.score_logs is not None:
+                served = load_score_logs(connection, settings.score_logs, show)
+                if served is not None:
+                    raw.rows[SCORE_LOG_TABLE] = served
         log.info("running dbt build (models and tests) in %s", show(settings.dbt_project))
         dbt = run_dbt_build(
             settings.dbt_project,

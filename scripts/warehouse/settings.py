@@ -33,6 +33,9 @@ class Settings:
     # scripts/load_spark only: a lead_scores CSV (scripts/score_warehouse's table) to load as
     # main.lead_scores and build the dashboard marts on (None: the marts are not built).
     lead_scores: Path | None = None
+    # scripts/load_duckdb only: the folder of leadscore serve's score logs (*.jsonl*) to load
+    # into raw.leadscore_score_log (None or a missing folder: no score log table).
+    score_logs: Path | None = None
 
     def dbt_vars(self) -> dict[str, object]:
         return {
@@ -169,12 +172,22 @@ def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Se
         help="DuckDB memory_limit for the load and dbt, e.g. 2GB; DuckDB spills to disk "
         "beyond it (default: $LEADSCORE_DUCKDB_MEMORY_LIMIT, else DuckDB's 80%% of RAM)",
     )
+    if engine == "duckdb":
+        parser.add_argument(
+            "--score-logs",
+            metavar="DIR",
+            default=os.environ.get("LEADSCORE_SCORE_LOGS", "data/score_log"),
+            help="folder of leadscore serve --score-log files (every *.jsonl*, rotated and "
+            "gzipped ones too) to load into raw.leadscore_score_log for realized accuracy; a "
+            "missing folder loads none (env LEADSCORE_SCORE_LOGS; default data/score_log)",
+        )
     if engine == "spark":
         parser.add_argument(
             "--lead-scores",
             metavar="FILE",
             help="CSV of main.lead_scores (lead_id, score, label, raw_probability, "
-            "model_version, scored_at, is_open): also load it and build the dashboard marts",
+            "model_version, scored_at, is_open, model_test_auc): also load it and build the "
+            "dashboard marts",
         )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also show dbt's output and debug logs"
@@ -217,6 +230,7 @@ def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Se
         ga4_user_id_field=args.ga4_user_id_field,
         memory_limit=args.memory_limit,
         lead_scores=resolve(args.lead_scores) if getattr(args, "lead_scores", None) else None,
+        score_logs=resolve(args.score_logs) if getattr(args, "score_logs", None) else None,
     )
 
 

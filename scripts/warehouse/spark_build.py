@@ -188,7 +188,8 @@ def _load_lead_scores(spark, path: Path) -> None:
     """main.lead_scores as scripts/score_warehouse writes it on DuckDB."""
     frame = spark.read.option("header", True).schema(
         "lead_id string, score double, label string, raw_probability double, "
-        "model_version string, scored_at timestamp, is_open boolean").csv(str(path))
+        "model_version string, scored_at timestamp, is_open boolean, "
+        "model_test_auc double").csv(str(path))
     spark.sql("CREATE DATABASE IF NOT EXISTS main")
     frame.write.mode("overwrite").format("parquet").saveAsTable("main.lead_scores")
 

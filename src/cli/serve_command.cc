@@ -50,6 +50,7 @@ struct ServeFlags {
   bool allow_unauthenticated = false;  // a non-loopback --host without LEADSCORE_API_KEY
   int follow_seconds = 0;              // > 0: poll --model-uri's alias and reload when it moves
   int drift_window = 3600;             // seconds of scored leads drift is measured over; 0: off
+  std::string score_log;               // non-empty: append scores of identified leads here
 };
 
 std::string EnvOrEmpty(const char* name) {
@@ -213,6 +214,15 @@ Status Serve(const ServeFlags& flags) {
   if (flags.strict_input) {
     spdlog::info("--strict-input: request values must have their exact JSON types");
   }
+  std::unique_ptr<serve::ScoreLog> score_log;
+  if (!flags.score_log.empty()) {
+    auto opened = serve::ScoreLog::Open({.path = flags.score_log, .workers = threads},
+                                        FeatureSpec::Builtin());
+    if (!opened.ok()) return opened.status();
+    score_log = std::move(opened).value();
+    options.score_log = score_log.get();
+    spdlog::info("recording the scores of leads with a lead_id or email in {}", flags.score_log);
+  }
   options.version = LEADSCORE_VERSION;
   auto docs = serve::DocsAssets::Load(flags.docs_dir);
   if (docs.ok()) {
@@ -324,6 +334,11 @@ void RegisterServe(CLI::App& app, Status* result) {
       ->envname("LEADSCORE_DRIFT_WINDOW")
       ->check(CLI::Range(0, 7 * 24 * 3600))
       ->capture_default_str();
+  cmd->add_option("--score-log", flags->score_log,
+                  "Append every score of a lead that carries a lead_id or email to this JSONL "
+                  "file (a background writer; /score never waits; scripts/load_duckdb "
+                  "--score-logs loads it for realized accuracy). Default: not recorded")
+      ->envname("LEADSCORE_SCORE_LOG");
   cmd->add_option("--docs-dir", flags->docs_dir,
                   "The swagger-ui-dist package (npm) that /docs serves")
       ->envname("LEADSCORE_DOCS_DIR")

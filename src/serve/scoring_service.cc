@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "api/json_writer.h"
 #include "api/lax_coercion.h"
+#include "api/lead_identity.h"
 #include "api/score_request.h"
 #include "model/explain.h"
 #include "model/lead_model.h"
@@ -81,14 +84,18 @@ void WriteFeatureValue(api::JsonWriter& json, const Feature& feature, double val
 }  // namespace
 
 struct ScoringService::Worker {
-  Worker(const ModelStore& store, MetricsShard& shard, DriftMonitor::Shard& drift_shard)
-      : model(store), metrics(shard), drift(drift_shard) {}
+  Worker(size_t worker_index, const ModelStore& store, MetricsShard& shard,
+         DriftMonitor::Shard& drift_shard)
+      : index(worker_index), model(store), metrics(shard), drift(drift_shard) {}
+  size_t index;  // the server's worker index: this worker's shards
   CachedModel model;
   MetricsShard& metrics;
   DriftMonitor::Shard& drift;
   Clock::time_point started;
   LeadValues values;
   std::vector<LeadValues> leads;
+  api::LeadIdentity identity;                 // of /score's lead, for the score log
+  std::vector<api::LeadIdentity> identities;  // of /score/batch's leads
   std::vector<float> matrix;
   std::string body;                                          // response body, reused
   std::vector<std::pair<std::string, std::string>> headers;  // with CORS, reused
@@ -109,7 +116,7 @@ ScoringService::ScoringService(ServiceOptions options, const ModelStore& store, 
       drift_(std::max<size_t>(options_.workers, 1), FeatureSpec::Builtin(), options_.drift_window),
       started_(Clock::now()) {
   for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
-    workers_.push_back(std::make_unique<Worker>(store_, metrics_.Shard(i), drift_.shard(i)));
+    workers_.push_back(std::make_unique<Worker>(i, store_, metrics_.Shard(i), drift_.shard(i)));
   }
 }
 
@@ -337,6 +344,11 @@ void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
                         score);
   }
 
+  if (options_.score_log != nullptr) {
+    api::ReadLeadIdentity(exchange.request().body(), worker.identity);
+    if (!worker.identity.empty()) LogScore(worker, *model, worker.identity, worker.values, score);
+  }
+
   std::optional<Explanation> explanation;
   if (*explain) {
     auto explained = Explain(*model, worker.matrix, 1);
@@ -388,6 +400,9 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
   json.BeginArray();
   const double threshold = model->metadata().threshold;
   const std::optional<DriftReference>& reference = model->metadata().drift_reference;
+  if (options_.score_log != nullptr) {
+    api::ReadBatchIdentities(exchange.request().body(), worker.identities);
+  }
   for (size_t i = 0; i < rows; ++i) {
     const double score = scores.value()[i];
     worker.metrics.CountScore(score, score > threshold);
@@ -395,11 +410,31 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
       worker.drift.Record(worker.started, worker.model.generation(), *reference, worker.leads[i],
                           score);
     }
+    if (options_.score_log != nullptr && i < worker.identities.size() &&
+        !worker.identities[i].empty()) {
+      LogScore(worker, *model, worker.identities[i], worker.leads[i], score);
+    }
     WriteScore(json, *model, score, &worker.leads[i], *explain ? &explanations[i] : nullptr);
   }
   json.EndArray();
   json.EndObject();
   Respond(exchange, worker, kRoute, {200, kJson, body});
+}
+
+void ScoringService::LogScore(Worker& worker, const LeadModel& model,
+                              const api::LeadIdentity& identity, const LeadValues& values,
+                              double score) {
+  const ModelMetadata& metadata = model.metadata();
+  const auto auc = metadata.metrics.find("auc");
+  options_.score_log->shard(worker.index)
+      .Append({.scored_at = std::chrono::system_clock::now(),
+               .identity = &identity,
+               .model_version = &metadata.model_version,
+               .model_test_auc = auc == metadata.metrics.end()
+                                     ? std::numeric_limits<double>::quiet_NaN()
+                                     : auc->second,
+               .score = score,
+               .values = &values});
 }
 
 void ScoringService::Health(http::Exchange& exchange, Worker& worker) {
@@ -494,6 +529,7 @@ void ScoringService::Metrics(http::Exchange& exchange, Worker& worker) {
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = metrics_.RenderPrometheus();
+  if (options_.score_log != nullptr) response.body += options_.score_log->RenderPrometheus();
   const std::shared_ptr<const LeadModel>& model = worker.model.Get();
   if (drift_.enabled() && model && model->metadata().drift_reference) {
     const DriftReference& reference = *model->metadata().drift_reference;

@@ -25,6 +25,7 @@
 #include "serve/drift_monitor.h"
 #include "serve/model_store.h"
 #include "serve/reloader.h"
+#include "serve/score_log.h"
 #include "serve/server_metrics.h"
 
 namespace leadscore::serve {
@@ -49,6 +50,9 @@ struct ServiceOptions {
   bool strict_input = false;
   // Drift monitoring's sliding window (serve/drift_monitor.h); 0 turns recording off.
   std::chrono::seconds drift_window{3600};
+  // Where scores of leads with an identity are recorded (serve/score_log.h); must outlive the
+  // service. Null: not recorded.
+  ScoreLog* score_log = nullptr;
 };
 
 class ScoringService {
@@ -96,6 +100,9 @@ class ScoringService {
   bool AdminAuthorized(http::Exchange& exchange, Worker& worker);
   bool AcceptsJson(http::Exchange& exchange, Worker& worker, Route route);
   void Respond(http::Exchange& exchange, Worker& worker, Route route, http::ResponseView response);
+  // Hands the score of a lead with an identity to the score log (never waits).
+  void LogScore(Worker& worker, const LeadModel& model, const api::LeadIdentity& identity,
+                const LeadValues& values, double score);
 
   const ServiceOptions options_;
   const ModelStore& store_;

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fixtures.browser import SCREENSHOTS
 from fixtures.commands import run
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
+from fixtures.realized import build_realized
 from http_reference import STRICTER_SEEN
 
 
@@ -42,6 +44,13 @@ def dashboard(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
         "--out", str(root / "dashboard.json"))
     return {"warehouse": models["warehouse"], "data": root / "dashboard.json",
             "model": models["channel"]}
+
+
+@pytest.fixture(scope="session")
+def realized(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+             ) -> dict[str, Any]:
+    """Served scores recorded, loaded and joined with outcomes (fixtures/realized.py)."""
+    return build_realized(models, tmp_path_factory.mktemp("realized"))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
