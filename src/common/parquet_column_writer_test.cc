@@ -117,7 +117,7 @@ TEST(ParquetColumnWriter, AStringColumnWithoutValuesHasNoDictionary) {
   auto meta = category.WriteChunk(none, 0, chunk);
   ASSERT_TRUE(meta.ok());
   EXPECT_FALSE(meta.value().dictionary_page_offset.has_value());
-  const std::string data = U32(2) + Bytes({0x03, 0x02});  // definition [0,1] in 2 bits
+  const std::string data = U32(3) + Bytes({0x03, 0x04, 0x00});  // definition [0,1], 2 bits
   EXPECT_EQ(chunk, Header(PageType::kDataPage, data.size(), 2, Encoding::kPlain) + data);
 }
 
