@@ -66,8 +66,8 @@ void ColumnWriter::PutString(std::string_view value, int repetition) {
   if (slot.key.data() == nullptr || slot.data != value.data() || slot.key != value) {
     auto found = dictionary_.find(value);
     if (found == dictionary_.end()) {
-      found = dictionary_.emplace(std::string(value), static_cast<uint32_t>(dictionary_.size()))
-                  .first;
+      found =
+          dictionary_.emplace(std::string(value), static_cast<uint32_t>(dictionary_.size())).first;
       AppendU32(static_cast<uint32_t>(value.size()), dictionary_page_);
       dictionary_page_.append(value);
     }
@@ -94,8 +94,7 @@ void ColumnWriter::PutNull(int definition, int repetition) { PutLevels(definitio
 
 size_t ColumnWriter::buffered_bytes() const {
   return definitions_.buffered_bytes() + repetitions_.buffered_bytes() + plain_.size() +
-         indices_.bytes() + dictionary_page_.size() +
-         dictionary_.size() * kDictionaryEntryOverhead;
+         indices_.bytes() + dictionary_page_.size() + dictionary_.size() * kDictionaryEntryOverhead;
 }
 
 Status ColumnWriter::AppendPage(PageCompressor& compressor, PageType type, int32_t num_values,
@@ -131,8 +130,8 @@ Result<ColumnChunkMetaData> ColumnWriter::WriteChunk(PageCompressor& compressor,
   if (dictionary) {
     meta.dictionary_page_offset = offset;
     LEADSCORE_RETURN_IF_ERROR(AppendPage(compressor, PageType::kDictionaryPage,
-                                         static_cast<int32_t>(dictionary_.size()),
-                                         Encoding::kPlain, dictionary_page_, out, meta));
+                                         static_cast<int32_t>(dictionary_.size()), Encoding::kPlain,
+                                         dictionary_page_, out, meta));
     meta.encodings = {Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary};
   } else {
     meta.encodings = {Encoding::kPlain, Encoding::kRle};
@@ -161,10 +160,9 @@ Result<ColumnChunkMetaData> ColumnWriter::WriteChunk(PageCompressor& compressor,
   } else {
     page.append(plain_);
   }
-  LEADSCORE_RETURN_IF_ERROR(AppendPage(compressor, PageType::kDataPage,
-                                       static_cast<int32_t>(num_values_),
-                                       dictionary ? Encoding::kRleDictionary : Encoding::kPlain,
-                                       page, out, meta));
+  LEADSCORE_RETURN_IF_ERROR(
+      AppendPage(compressor, PageType::kDataPage, static_cast<int32_t>(num_values_),
+                 dictionary ? Encoding::kRleDictionary : Encoding::kPlain, page, out, meta));
   num_values_ = 0;
   plain_.clear();
   dictionary_.clear();

@@ -42,7 +42,7 @@ class ColumnWriter {
 
   const ColumnDescriptor& descriptor() const { return descriptor_; }
   int64_t num_values() const { return num_values_; }  // entries, nulls included
-  size_t buffered_bytes() const;                       // memory held for the open row group
+  size_t buffered_bytes() const;                      // memory held for the open row group
 
   // Appends the column chunk (dictionary page if any, one data page) to `out`, whose first
   // byte will be at file offset `offset`; returns its metadata and starts an empty chunk.

@@ -37,10 +37,10 @@ std::string Header(PageType type, size_t size, int32_t values, Encoding encoding
 //   optional binary key (STRING); optional group value { optional int64 int_value } } } }
 // plus optional group device { optional binary category (STRING) }.
 ParquetSchema NestedSchema() {
-  return ParquetSchema({RepeatedRecordField(
-                            "event_params",
-                            {StringField("key"), RecordField("value", {Int64Field("int_value")})}),
-                        RecordField("device", {StringField("category")})});
+  return ParquetSchema(
+      {RepeatedRecordField("event_params",
+                           {StringField("key"), RecordField("value", {Int64Field("int_value")})}),
+       RecordField("device", {StringField("category")})});
 }
 
 TEST(ParquetSchema, LevelsCountOptionalAndRepeatedAncestors) {
@@ -87,8 +87,7 @@ TEST(ParquetColumnWriter, RepeatedOptionalValuesBecomeDremelLevels) {
   // repetition [0,1,0,0] in 1 bit, definition [4,4,1,0] in 3 bits, indices [0,1] in 1 bit
   const std::string rep = Bytes({0x03, 0x02});
   const std::string def = Bytes({0x03, 0x64, 0x00, 0x00});
-  const std::string data =
-      U32(2) + rep + U32(4) + def + Bytes({0x01}) + Bytes({0x03, 0x02});
+  const std::string data = U32(2) + rep + U32(4) + def + Bytes({0x01}) + Bytes({0x03, 0x02});
   const std::string dictionary_header =
       Header(PageType::kDictionaryPage, dictionary.size(), 2, Encoding::kPlain);
   EXPECT_EQ(chunk, dictionary_header + dictionary +
@@ -142,7 +141,7 @@ TEST(ParquetPageCompressor, GzipPagesAreGzipStreamsWithoutTimestamps) {
   auto first = gzip.Compress(page);
   ASSERT_TRUE(first.ok());
   const std::string copy(first.value());
-  EXPECT_EQ(copy.substr(0, 2), Bytes({0x1F, 0x8B}));  // the gzip magic
+  EXPECT_EQ(copy.substr(0, 2), Bytes({0x1F, 0x8B}));   // the gzip magic
   EXPECT_EQ(copy.substr(4, 4), std::string(4, '\0'));  // mtime 0
   EXPECT_LT(copy.size(), page.size());
   auto second = gzip.Compress(page);  // a reset stream gives the same bytes again

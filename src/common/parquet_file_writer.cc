@@ -48,7 +48,7 @@ SchemaNode RepeatedRecordField(std::string name, std::vector<SchemaNode> fields)
   return node;
 }
 
-ParquetSchema::ParquetSchema(std::vector<SchemaNode> fields) {
+ParquetSchema::ParquetSchema(const std::vector<SchemaNode>& fields) {
   SchemaElement root;
   root.name = "schema";
   root.num_children = static_cast<int32_t>(fields.size());
@@ -57,8 +57,8 @@ ParquetSchema::ParquetSchema(std::vector<SchemaNode> fields) {
   for (const SchemaNode& field : fields) Flatten(field, path, 0, 0);
 }
 
-void ParquetSchema::Flatten(const SchemaNode& node, std::vector<std::string>& path,
-                            int definition, int repetition) {
+void ParquetSchema::Flatten(const SchemaNode& node, std::vector<std::string>& path, int definition,
+                            int repetition) {
   SchemaElement element;
   element.name = node.name;
   element.type = node.type;

@@ -40,7 +40,7 @@ SchemaNode RepeatedRecordField(std::string name, std::vector<SchemaNode> fields)
 // The flattened schema: its elements (depth-first) and its leaves with their max levels.
 class ParquetSchema {
  public:
-  explicit ParquetSchema(std::vector<SchemaNode> fields);
+  explicit ParquetSchema(const std::vector<SchemaNode>& fields);
   const std::vector<SchemaElement>& elements() const { return elements_; }
   const std::vector<ColumnDescriptor>& columns() const { return columns_; }
 
@@ -52,8 +52,8 @@ class ParquetSchema {
 };
 
 struct ParquetWriterOptions {
-  size_t row_group_bytes = 1 << 20;  // buffered column bytes that close a row group
-  int64_t row_group_rows = 1 << 20;  // and the most rows one holds
+  size_t row_group_bytes = 256 << 10;    // buffered column bytes that close a row group
+  int64_t row_group_rows = 1 << 20;      // and the most rows one holds
   std::string created_by = "leadscore";  // no version or time: equal runs, equal bytes
 };
 

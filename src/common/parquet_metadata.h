@@ -31,7 +31,7 @@ struct PageHeader {
   PageType type = PageType::kDataPage;
   int32_t uncompressed_size = 0;
   int32_t compressed_size = 0;
-  int32_t num_values = 0;           // data page: level entries (nulls included); dictionary: entries
+  int32_t num_values = 0;  // data page: level entries (nulls included); dictionary: entries
   Encoding encoding = Encoding::kPlain;  // of the values
 };
 
@@ -40,7 +40,7 @@ struct ColumnChunkMetaData {
   std::vector<Encoding> encodings;
   std::vector<std::string> path;  // path_in_schema, root excluded
   Codec codec = Codec::kUncompressed;
-  int64_t num_values = 0;  // level entries, nulls included
+  int64_t num_values = 0;               // level entries, nulls included
   int64_t total_uncompressed_size = 0;  // page headers included
   int64_t total_compressed_size = 0;
   int64_t data_page_offset = 0;

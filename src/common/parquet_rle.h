@@ -7,9 +7,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
-#include <cstddef>
 
 namespace leadscore::parquet {
 

@@ -88,9 +88,9 @@ TEST(RleHybrid, AShortTailIsPaddedToAGroupOfEight) {
 
 TEST(RleHybrid, MixedRunsRoundTrip) {
   std::vector<uint32_t> values;
-  for (int i = 0; i < 20; ++i) values.push_back(3);       // a run
-  for (int i = 0; i < 13; ++i) values.push_back(i % 5);   // literals
-  for (int i = 0; i < 9; ++i) values.push_back(4);        // a run after literals
+  for (int i = 0; i < 20; ++i) values.push_back(3);      // a run
+  for (int i = 0; i < 13; ++i) values.push_back(i % 5);  // literals
+  for (int i = 0; i < 9; ++i) values.push_back(4);       // a run after literals
   values.push_back(0);
   for (int i = 0; i < 1000; ++i) values.push_back((i / 7) % 3);  // runs of 7: literals
   for (int width : {3, 8, 17}) {

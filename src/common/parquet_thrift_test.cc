@@ -30,9 +30,9 @@ TEST(ThriftCompact, FieldHeadersUseDeltasUpTo15AndTheLongFormBeyond) {
   std::string out;
   ThriftCompactWriter w(out);
   w.BeginStruct();
-  w.FieldI32(1, 5);    // delta 1, type i32 (5): 0x15, zigzag 5 = 10
-  w.FieldI64(3, -1);   // delta 2, type i64 (6): 0x26, zigzag -1 = 1
-  w.FieldI32(20, 0);   // delta 17: type byte, then zigzag id 20 = 40
+  w.FieldI32(1, 5);   // delta 1, type i32 (5): 0x15, zigzag 5 = 10
+  w.FieldI64(3, -1);  // delta 2, type i64 (6): 0x26, zigzag -1 = 1
+  w.FieldI32(20, 0);  // delta 17: type byte, then zigzag id 20 = 40
   w.FieldBool(21, true);
   w.FieldBool(22, false);
   w.EndStruct();
@@ -43,9 +43,9 @@ TEST(ThriftCompact, NestedStructsKeepTheirOwnFieldIds) {
   std::string out;
   ThriftCompactWriter w(out);
   w.BeginStruct();
-  w.FieldStruct(5);     // 0x5C
-  w.FieldI32(1, 1);     // inner delta from 0: 0x15 0x02
-  w.EndStruct();        // 0x00
+  w.FieldStruct(5);        // 0x5C
+  w.FieldI32(1, 1);        // inner delta from 0: 0x15 0x02
+  w.EndStruct();           // 0x00
   w.FieldBinary(6, "ab");  // outer delta from 5: 0x18, length 2
   w.EndStruct();
   EXPECT_EQ(out, Bytes({0x5C, 0x15, 0x02, 0x00, 0x18, 0x02, 'a', 'b', 0x00}));

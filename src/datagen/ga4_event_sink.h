@@ -46,7 +46,7 @@ struct Ga4CampaignFields {
 struct Ga4SessionFields {
   int64_t ga_session_id = 0;
   int64_t ga_session_number = 0;
-  bool collected = false;  // landing events carry collected_traffic_source
+  bool collected = false;                 // landing events carry collected_traffic_source
   std::string_view manual_campaign_name;  // empty: the field is absent
   std::string_view manual_source, manual_medium;
   std::string_view gclid;  // empty: absent

@@ -181,10 +181,8 @@ Status Ga4EventWriter::WriteVisitor(const Ga4Visitor& visitor, std::span<const S
     for (int64_t k = 0; k < session.page_views; ++k) {
       const int64_t at = start_us + span_us * k / session.page_views;
       const std::string_view page =
-          k == 0 ? landing
-                 : page_urls_[static_cast<size_t>(aux.UniformInt(0, kPages.size() - 1))];
-      const Ga4Param page_params[] = {StringParam("page_location", page),
-                                      IntParam("entrances", 1)};
+          k == 0 ? landing : page_urls_[static_cast<size_t>(aux.UniformInt(0, kPages.size() - 1))];
+      const Ga4Param page_params[] = {StringParam("page_location", page), IntParam("entrances", 1)};
       LEADSCORE_RETURN_IF_ERROR(WriteEvent(at, "page_view", at >= engaged_from, k == 0,
                                            std::span(page_params, k == 0 ? 2 : 1)));
     }

@@ -32,9 +32,9 @@ struct Ga4ParquetOptions {
 };
 
 struct Ga4WriterOptions {
-  std::filesystem::path dir;               // the ga4/ folder
+  std::filesystem::path dir;  // the ga4/ folder
   Ga4FileFormat format = Ga4FileFormat::kJsonGzip;
-  GzipOptions gzip;                        // JSONL: level chosen by bench/generate
+  GzipOptions gzip;  // JSONL: level chosen by bench/generate
   Ga4ParquetOptions parquet;
   int64_t as_of_us = INT64_MAX;            // events at or after it are not written (export time)
   int64_t last_click_from_us = 0;          // session_traffic_source_last_click on events from then

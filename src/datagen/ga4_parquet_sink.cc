@@ -16,7 +16,7 @@ enum Column : size_t {
   kEventDate,
   kEventTimestamp,
   kEventName,
-  kParamKey,  // event_params.list.element.key: D 4, R 1
+  kParamKey,     // event_params.list.element.key: D 4, R 1
   kParamString,  // ...value.string_value: D 5, R 1 (4: the value record without it)
   kParamInt,
   kParamFloat,
@@ -56,8 +56,8 @@ constexpr int kParamValueDefined = 4;  // event_params, list, element and value 
 
 parquet::ParquetSchema Ga4EventSchema() {
   auto campaign = [](std::vector<parquet::SchemaNode> extra) {
-    std::vector<parquet::SchemaNode> fields = {StringField("campaign_name"),
-                                               StringField("source"), StringField("medium")};
+    std::vector<parquet::SchemaNode> fields = {StringField("campaign_name"), StringField("source"),
+                                               StringField("medium")};
     for (auto& field : extra) fields.push_back(std::move(field));
     return fields;
   };
@@ -65,19 +65,17 @@ parquet::ParquetSchema Ga4EventSchema() {
       StringField("event_date"),
       Int64Field("event_timestamp"),
       StringField("event_name"),
-      RepeatedRecordField("event_params",
-                          {StringField("key"),
-                           RecordField("value", {StringField("string_value"),
-                                                 Int64Field("int_value"),
-                                                 DoubleField("float_value"),
-                                                 DoubleField("double_value")})}),
+      RepeatedRecordField(
+          "event_params",
+          {StringField("key"),
+           RecordField("value", {StringField("string_value"), Int64Field("int_value"),
+                                 DoubleField("float_value"), DoubleField("double_value")})}),
       StringField("user_pseudo_id"),
       Int64Field("user_first_touch_timestamp"),
       RecordField("device", {StringField("category"), StringField("operating_system"),
                              RecordField("web_info", {StringField("browser")})}),
-      RecordField("geo", {StringField("continent"), StringField("country"),
-                          StringField("region"), StringField("city"),
-                          StringField("sub_continent")}),
+      RecordField("geo", {StringField("continent"), StringField("country"), StringField("region"),
+                          StringField("city"), StringField("sub_continent")}),
       RecordField("traffic_source",
                   {StringField("name"), StringField("medium"), StringField("source")}),
       StringField("stream_id"),
@@ -131,10 +129,9 @@ void Ga4ParquetSink::PutRow(const Ga4EventFields& event, parquet::ParquetFileWri
   column(kEventTimestamp).PutInt64(event.timestamp_us);
   column(kEventName).PutString(event.name);
 
-  const Ga4Param session_params[] = {
-      {"ga_session_id", true, session_.ga_session_id, {}},
-      {"ga_session_number", true, session_.ga_session_number, {}},
-      {"session_engaged", false, 0, event.engaged ? "1" : "0"}};
+  const Ga4Param session_params[] = {{"ga_session_id", true, session_.ga_session_id, {}},
+                                     {"ga_session_number", true, session_.ga_session_number, {}},
+                                     {"session_engaged", false, 0, event.engaged ? "1" : "0"}};
   int repetition = 0;
   for (auto params : {std::span<const Ga4Param>(session_params), event.params}) {
     for (const Ga4Param& param : params) {

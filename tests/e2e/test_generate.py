@@ -25,7 +25,12 @@ LAST_CLICK_FROM_US = int(datetime(2018, 1, 1, tzinfo=UTC).timestamp()) * 1_000_0
 
 def generate(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BINARY), "generate", *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        [str(BINARY), "generate", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -74,7 +79,10 @@ def test_writes_the_ga4_export_and_hubspot_objects_as_of_the_window_end(tmp_path
     assert result.returncode == 0, result.stderr
     assert "as of 2018-06-01 00:00:00" in result.stdout + result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ga4", "hubspot", "truth.csv"]
-    assert sorted(p.name for p in (tmp_path / "hubspot").iterdir()) == ["contacts.jsonl", "deals.jsonl"]
+    assert sorted(p.name for p in (tmp_path / "hubspot").iterdir()) == [
+        "contacts.jsonl",
+        "deals.jsonl",
+    ]
     names = sorted(p.name for p in (tmp_path / "ga4").iterdir())
     assert all(name.startswith("events_") and name.endswith(".jsonl.gz") for name in names)
     assert len(names) > 365
@@ -106,7 +114,9 @@ def test_writes_the_ga4_export_and_hubspot_objects_as_of_the_window_end(tmp_path
     assert [int(c["id"]) for c in contacts] == sorted(int(c["id"]) for c in contacts)
     for contact in contacts:
         created = datetime.strptime(contact["properties"]["createdate"], "%Y-%m-%dT%H:%M:%S.%f%z")
-        assert int(lead_times[contact["properties"]["ga_client_id"]]) == round(created.timestamp() * 1e6)
+        assert int(lead_times[contact["properties"]["ga_client_id"]]) == round(
+            created.timestamp() * 1e6
+        )
     truth = (tmp_path / "truth.csv").read_text().splitlines()
     assert truth[0] == "lead_id,p_won"
     assert {line.split(",")[0] for line in truth[1:]} == {c["id"] for c in contacts}
@@ -117,7 +127,9 @@ def test_writes_the_ga4_export_and_hubspot_objects_as_of_the_window_end(tmp_path
     assert "contractsent" in stages  # outcomes after as-of are still open in the export
     for deal in deals:
         close = deal["properties"]["closedate"]
-        assert (close is None) == (deal["properties"]["dealstage"] not in ("closedwon", "closedlost"))
+        assert (close is None) == (
+            deal["properties"]["dealstage"] not in ("closedwon", "closedlost")
+        )
         assert close is None or close < "2018-06-01"
 
 
@@ -140,8 +152,10 @@ def test_olist_source_has_the_real_leads_and_outcomes(tmp_path: Path) -> None:
         (["--rows", "0"], "--rows must be a positive number of leads (got 0)"),
         (["--rows", "-3"], "--rows must be a positive number of leads (got -3)"),
         (["--source", "crm"], "unknown --source 'crm'; use synthetic or olist"),
-        (["--source", "olist", "--olist-dir", "/nonexistent"],
-         "Olist file /nonexistent/olist_marketing_qualified_leads_dataset.csv not found"),
+        (
+            ["--source", "olist", "--olist-dir", "/nonexistent"],
+            "Olist file /nonexistent/olist_marketing_qualified_leads_dataset.csv not found",
+        ),
     ],
 )
 def test_bad_arguments_fail_clearly_and_write_nothing(
@@ -166,8 +180,19 @@ def test_unwritable_output_directory_is_reported(tmp_path: Path) -> None:
 def test_failed_run_leaves_previous_output_intact(tmp_path: Path) -> None:
     assert generate("--rows", "300", "--out", str(tmp_path)).returncode == 0
     before = digests(tmp_path)
-    assert generate("--rows", "300", "--source", "olist", "--olist-dir", "/nonexistent",
-                    "--out", str(tmp_path)).returncode == 1
+    assert (
+        generate(
+            "--rows",
+            "300",
+            "--source",
+            "olist",
+            "--olist-dir",
+            "/nonexistent",
+            "--out",
+            str(tmp_path),
+        ).returncode
+        == 1
+    )
     assert digests(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ga4", "hubspot", "truth.csv"]
 
@@ -212,8 +237,9 @@ def both_formats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("formats")
     folders = {"jsonl.gz": root / "jsonl", "parquet": root / "parquet"}
     for event_format, out in folders.items():
-        result = generate("--rows", "1500", "--seed", "11", "--format", event_format,
-                          "--out", str(out))
+        result = generate(
+            "--rows", "1500", "--seed", "11", "--format", event_format, "--out", str(out)
+        )
         assert result.returncode == 0, result.stderr
     return folders
 
@@ -243,7 +269,8 @@ def test_parquet_schema_is_bigquerys_typed_export_schema(both_formats: dict[str,
         leaves = connection.execute(
             "SELECT DISTINCT name, type, repetition_type, converted_type FROM parquet_schema(?) "
             "WHERE name IN ('event_timestamp', 'int_value', 'double_value', 'event_name', "
-            "'event_params', 'list', 'user_first_touch_timestamp') ORDER BY name", [files]
+            "'event_params', 'list', 'user_first_touch_timestamp') ORDER BY name",
+            [files],
         ).fetchall()
         assert leaves == [
             ("double_value", "DOUBLE", "OPTIONAL", None),
@@ -259,7 +286,8 @@ def test_parquet_schema_is_bigquerys_typed_export_schema(both_formats: dict[str,
             "SELECT event_params[1].key, event_params[1].value.int_value, "
             "event_params[3].value.string_value, event_params[1].value.double_value, "
             "collected_traffic_source IS NULL, typeof(event_timestamp) "
-            "FROM read_parquet(?) WHERE event_name = 'user_engagement' LIMIT 1", [files]
+            "FROM read_parquet(?) WHERE event_name = 'user_engagement' LIMIT 1",
+            [files],
         ).fetchone()
         assert row[0] == "ga_session_id" and row[1] > 1_400_000_000
         assert row[2] in ("0", "1") and row[3] is None and row[4] is True
