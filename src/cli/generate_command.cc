@@ -13,6 +13,7 @@ void RegisterGenerate(CLI::App& app, Status* result) {
   struct Flags {
     GenerateOptions options;
     std::string source = "synthetic";
+    std::string format = "jsonl.gz";
     std::string out_dir = "data/raw";
     std::string olist_dir = "data/olist";
   };
@@ -20,7 +21,7 @@ void RegisterGenerate(CLI::App& app, Status* result) {
   CLI::App* cmd = app.add_subcommand(
       "generate",
       "Write the raw layer as the real tools export it: GA4 BigQuery export events\n"
-      "(OUT/ga4/events_YYYYMMDD.jsonl.gz), HubSpot CRM v3 contacts and deals\n"
+      "(OUT/ga4/events_YYYYMMDD.jsonl.gz or .parquet), HubSpot CRM v3 contacts and deals\n"
       "(OUT/hubspot/*.jsonl) and OUT/truth.csv, as of the export time (synthetic: the end\n"
       "of the one-year window; olist: the latest moment in the data).\n"
       "Formats: docs/sources.md; the data story and its formulas: docs/data.md.");
@@ -37,8 +38,14 @@ void RegisterGenerate(CLI::App& app, Status* result) {
                   "synthetic: the data story; olist: the real Olist leads and outcomes "
                   "with synthetic sessions (--rows caps the lead count)")
       ->capture_default_str();
+  cmd->add_option("--format", flags->format,
+                  "GA4 event files: jsonl.gz (events_YYYYMMDD.jsonl.gz, as bq extract writes\n"
+                  "NEWLINE_DELIMITED_JSON with GZIP) or parquet (events_YYYYMMDD.parquet, as\n"
+                  "bq extract writes PARQUET; ~2.5x smaller, faster to load)")
+      ->capture_default_str();
   cmd->add_option("--gzip-level", flags->options.gzip_level,
-                  "zlib level of the GA4 event files: 1 fastest .. 9 smallest")
+                  "zlib level of the GA4 event files (parquet: of their pages): 1 fastest .. 9 "
+                  "smallest")
       ->capture_default_str();
   cmd->add_option("--olist-dir", flags->olist_dir, "Folder with the Olist marketing funnel CSVs")
       ->envname("LEADSCORE_OLIST_DIR")
@@ -49,8 +56,14 @@ void RegisterGenerate(CLI::App& app, Status* result) {
       *result = source.status();
       return;
     }
+    auto format = ParseGa4FileFormat(flags->format);
+    if (!format.ok()) {
+      *result = format.status();
+      return;
+    }
     GenerateOptions options = flags->options;
     options.source = source.value();
+    options.format = format.value();
     options.out_dir = flags->out_dir;
     options.olist_dir = flags->olist_dir;
     const auto started = std::chrono::steady_clock::now();

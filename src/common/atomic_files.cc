@@ -53,6 +53,15 @@ void OutputFile::Flush() {
   buffer_.clear();
 }
 
+void OutputFile::WriteThrough(std::string_view bytes) {
+  if (gzip_ != nullptr) {  // the bytes must go through the compressor like any others
+    Append(bytes);
+    return;
+  }
+  Flush();
+  Write(bytes.data(), bytes.size());
+}
+
 void OutputFile::Finish() {
   Flush();
   if (gzip_ == nullptr) return;

@@ -41,6 +41,9 @@ class OutputFile {
     MaybeFlush();
   }
   std::string& buffer() { return buffer_; }  // for in-place formatting; call MaybeFlush() after
+  // Writes `bytes` after what is buffered without copying them into the buffer: for writers
+  // that assemble large blocks themselves (Parquet column chunks). On a gzip file: Append().
+  void WriteThrough(std::string_view bytes);
   void MaybeFlush() {
     if (buffer_.size() >= flush_at_) Flush();
   }

@@ -5,7 +5,8 @@
 
 #include "common/civil_time.h"
 #include "datagen/channels.h"
-#include "datagen/json_text.h"
+#include "datagen/ga4_json_sink.h"
+#include "datagen/ga4_parquet_sink.h"
 
 namespace leadscore {
 namespace {
@@ -15,7 +16,6 @@ constexpr int64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
 constexpr int64_t kMaxSessionSpanUs =
     int64_t{25} * 60 * kMicrosPerSecond;       // under GA4's 30 min timeout
 constexpr int64_t kSecondsPerPageView = 1500;  // msec, reading between pages
-constexpr std::string_view kStreamId = "4178234567";
 constexpr std::string_view kSite = "https://www.example.com";
 
 struct Device {
@@ -56,37 +56,9 @@ int64_t SessionStartUs(uint64_t client_number, int64_t start_seconds) {
          static_cast<int64_t>(SplitMix64(state) % static_cast<uint64_t>(kMicrosPerSecond));
 }
 
-void AppendParam(std::string_view key, int64_t value, std::string& out) {
-  out.append(R"({"key":")").append(key).append(R"(","value":{"int_value":)");
-  AppendQuotedInt(value, out);
-  out.append("}}");
-}
-
-void AppendParam(std::string_view key, std::string_view value, std::string& out) {
-  out.append(R"({"key":")").append(key).append(R"(","value":{"string_value":)");
-  AppendJsonString(value, out);
-  out.append("}}");
-}
-
-void AppendPageParams(std::string_view path, bool entrance, std::string& out) {
-  std::string url(kSite);
-  url.append(path);
-  out.push_back(',');
-  AppendParam("page_location", url, out);
-  if (entrance) {
-    out.push_back(',');
-    AppendParam("entrances", 1, out);
-  }
-}
-
-// "campaign_name":…,"source":…,"medium":…: what both last-click records carry.
-void AppendCampaignFields(const ChannelTraffic& traffic, std::string& out) {
-  out.append(R"("campaign_name":)");
-  AppendJsonString(traffic.campaign_label, out);
-  out.append(R"(,"source":)");
-  AppendJsonString(traffic.source, out);
-  out.append(R"(,"medium":)");
-  AppendJsonString(traffic.medium, out);
+Ga4Param IntParam(std::string_view key, int64_t value) { return {key, true, value, {}}; }
+Ga4Param StringParam(std::string_view key, std::string_view value) {
+  return {key, false, 0, value};
 }
 
 }  // namespace
@@ -109,138 +81,80 @@ Ga4Visitor DrawGa4Visitor(const Session& first, Random& aux) {
 }
 
 Ga4EventWriter::Ga4EventWriter(AtomicFileSet& files, Ga4WriterOptions options)
-    : files_(files), options_(std::move(options)), duplicate_state_(options_.duplicate_seed) {}
-
-Result<OutputFile*> Ga4EventWriter::DayFile(int64_t day) {
-  auto it = days_.find(day);
-  if (it != days_.end()) return it->second;
-  std::string name = "events_";
-  AppendCompactDate(day, name);
-  name.append(".jsonl.gz");
-  auto file = files_.OpenGzip(options_.dir / name, options_.gzip);
-  if (!file.ok()) return file.status();
-  file_names_.push_back(std::move(name));
-  days_.emplace(day, file.value());
-  return file.value();
-}
-
-void Ga4EventWriter::FormatVisitor(const Ga4Visitor& visitor) {
-  const Device& device = kDevices[visitor.device];
-  const City& city = kCities[visitor.city];
-  const ChannelTraffic& first = ChannelTrafficSources()[visitor.first_channel];
-  std::string& out = visitor_fields_;
-  out.assign(R"("user_pseudo_id":)");
-  AppendJsonString(visitor.user_pseudo_id, out);
-  out.append(R"(,"user_first_touch_timestamp":)");
-  AppendQuotedInt(visitor.first_touch_us, out);
-  out.append(R"(,"device":{"category":)");
-  AppendJsonString(device.category, out);
-  out.append(R"(,"operating_system":)");
-  AppendJsonString(device.operating_system, out);
-  out.append(R"(,"web_info":{"browser":)");
-  AppendJsonString(device.browser, out);
-  out.append(R"(}},"geo":{"continent":"Americas","country":"Brazil","region":)");
-  AppendJsonString(city.region, out);
-  out.append(R"(,"city":)");
-  AppendJsonString(city.city, out);
-  out.append(R"(,"sub_continent":"South America"},"traffic_source":{"name":)");
-  AppendJsonString(first.campaign_label, out);
-  out.append(R"(,"medium":)");
-  AppendJsonString(first.medium, out);
-  out.append(R"(,"source":)");
-  AppendJsonString(first.source, out);
-  out.append(R"(},"stream_id":)");
-  AppendJsonString(kStreamId, out);
-  out.append(R"(,"platform":"WEB")");
-}
-
-void Ga4EventWriter::FormatSession(const Session& session, uint64_t client_number) {
-  for (int engaged = 0; engaged < 2; ++engaged) {
-    std::string& out = session_params_[engaged];
-    out.clear();
-    AppendParam("ga_session_id", session.start, out);
-    out.push_back(',');
-    AppendParam("ga_session_number", session.session_number, out);
-    out.push_back(',');
-    AppendParam("session_engaged", engaged ? "1" : "0", out);
+    : options_(std::move(options)), duplicate_state_(options_.duplicate_seed) {
+  if (options_.format == Ga4FileFormat::kParquet) {
+    sink_ = std::make_unique<Ga4ParquetSink>(files, options_.dir, options_.parquet);
+  } else {
+    sink_ = std::make_unique<Ga4JsonSink>(files, options_.dir, options_.gzip);
   }
+  for (size_t i = 0; i < kPages.size(); ++i) page_urls_[i] = std::string(kSite).append(kPages[i]);
+  page_urls_[kPages.size()] = std::string(kSite).append(kFormPage);
+}
+
+Ga4EventWriter::~Ga4EventWriter() = default;
+
+void Ga4EventWriter::BeginSession(const Session& session, uint64_t client_number) {
   const ChannelTraffic& traffic = ChannelTrafficSources()[session.channel];
-  collected_.clear();
-  if (traffic.collected) {
-    collected_.append(R"(,"collected_traffic_source":{)");
-    if (!traffic.campaign.empty()) {
-      collected_.append(R"("manual_campaign_name":)");
-      AppendJsonString(traffic.campaign, collected_);
-      collected_.push_back(',');
+  gclid_.clear();
+  if (traffic.collected && traffic.gclid) {  // Google Ads' click id: unique per click
+    static constexpr char kChars[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint64_t state = client_number * 0xD1B54A32D192ED03ull ^ static_cast<uint64_t>(session.start);
+    uint64_t bits = SplitMix64(state);
+    gclid_ = "Cj0KCQjw";
+    for (int i = 0; i < 20; ++i, bits >>= 3) {
+      if (i == 10) bits = SplitMix64(state);
+      gclid_.push_back(kChars[bits & 63]);
     }
-    collected_.append(R"("manual_source":)");
-    AppendJsonString(traffic.source, collected_);
-    collected_.append(R"(,"manual_medium":)");
-    AppendJsonString(traffic.medium, collected_);
-    if (traffic.gclid) {  // Google Ads' click id: unique per click
-      static constexpr char kChars[] =
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-      uint64_t state = client_number * 0xD1B54A32D192ED03ull ^ static_cast<uint64_t>(session.start);
-      uint64_t bits = SplitMix64(state);
-      std::string gclid = "Cj0KCQjw";
-      for (int i = 0; i < 20; ++i, bits >>= 3) {
-        if (i == 10) bits = SplitMix64(state);
-        gclid.push_back(kChars[bits & 63]);
-      }
-      collected_.append(R"(,"gclid":)");
-      AppendJsonString(gclid, collected_);
-    }
-    collected_.push_back('}');
   }
-  const std::string_view group = OlistChannelProfiles()[session.channel].ga4_group;
-  last_click_.assign(R"(,"session_traffic_source_last_click":{"manual_campaign":{)");
-  AppendCampaignFields(traffic, last_click_);
-  last_click_.append(R"(},"cross_channel_campaign":{)");
-  AppendCampaignFields(traffic, last_click_);
-  last_click_.append(R"(,"default_channel_group":)");
-  AppendJsonString(group, last_click_);
-  last_click_.append(R"(,"primary_channel_group":)");
-  AppendJsonString(group, last_click_);
-  last_click_.append("}}");
+  Ga4SessionFields fields;
+  fields.ga_session_id = session.start;
+  fields.ga_session_number = session.session_number;
+  fields.collected = traffic.collected;
+  fields.manual_campaign_name = traffic.campaign;
+  fields.manual_source = traffic.source;
+  fields.manual_medium = traffic.medium;
+  fields.gclid = gclid_;
+  fields.last_click = {traffic.campaign_label, traffic.source, traffic.medium};
+  fields.channel_group = OlistChannelProfiles()[session.channel].ga4_group;
+  sink_->BeginSession(fields);
 }
 
-Status Ga4EventWriter::WriteEvent(const Event& event) {
-  if (event.timestamp_us >= options_.as_of_us) return Status::Ok();  // after the export
-  auto file = DayFile(FloorDiv(event.timestamp_us, kMicrosPerDay));
-  if (!file.ok()) return file.status();
-  std::string& out = file.value()->buffer();
-  const size_t begin = out.size();
-  out.append(R"({"event_date":")");
-  AppendCompactDate(FloorDiv(event.timestamp_us, kMicrosPerDay), out);
-  out.append(R"(","event_timestamp":)");
-  AppendQuotedInt(event.timestamp_us, out);
-  out.append(R"(,"event_name":")").append(event.name).append(R"(","event_params":[)");
-  out.append(session_params_[event.engaged ? 1 : 0]);
-  out.append(event.params);
-  out.append("],");
-  out.append(visitor_fields_);
-  if (event.landing) out.append(collected_);
-  if (event.timestamp_us >= options_.last_click_from_us) out.append(last_click_);
-  out.append("}\n");
+Status Ga4EventWriter::WriteEvent(int64_t timestamp_us, std::string_view name, bool engaged,
+                                  bool landing, std::span<const Ga4Param> params) {
+  if (timestamp_us >= options_.as_of_us) return Status::Ok();  // after the export
+  Ga4EventFields event;
+  event.timestamp_us = timestamp_us;
+  event.day = FloorDiv(timestamp_us, kMicrosPerDay);
+  event.name = name;
+  event.engaged = engaged;
+  event.landing = landing;
+  event.last_click = timestamp_us >= options_.last_click_from_us;
+  event.params = params;
   ++counts_.events;
+  int copies = 1;
   if (SplitMix64(duplicate_state_) % 1000000 < options_.duplicates_per_million) {
-    out.append(out, begin, out.size() - begin);  // the export's exact duplicate row
+    copies = 2;  // the export's exact duplicate row
     ++counts_.events;
     ++counts_.duplicates;
   }
-  counts_.max_timestamp_us = std::max(counts_.max_timestamp_us, event.timestamp_us);
-  file.value()->MaybeFlush();
-  return Status::Ok();
+  counts_.max_timestamp_us = std::max(counts_.max_timestamp_us, timestamp_us);
+  return sink_->WriteEvent(event, copies);
 }
 
 Status Ga4EventWriter::WriteVisitor(const Ga4Visitor& visitor, std::span<const Session> sessions,
                                     const Ga4Conversion& conversion, Random& aux) {
-  FormatVisitor(visitor);
-  std::string& params = scratch_;
+  const Device& device = kDevices[visitor.device];
+  const City& city = kCities[visitor.city];
+  const ChannelTraffic& first = ChannelTrafficSources()[visitor.first_channel];
+  sink_->BeginVisitor({visitor.user_pseudo_id, visitor.first_touch_us, device.category,
+                       device.operating_system, device.browser, city.region, city.city,
+                       first.campaign_label, first.medium, first.source});
+  const std::string_view form_url = page_urls_[kPages.size()];
   for (size_t s = 0; s < sessions.size(); ++s) {
     const Session& session = sessions[s];
     const bool converts = s == conversion.session_index;
-    FormatSession(session, visitor.client_number);
+    BeginSession(session, visitor.client_number);
     const int64_t start_us = SessionStartUs(visitor.client_number, session.start);
     const int64_t end_us =
         converts
@@ -256,41 +170,34 @@ Status Ga4EventWriter::WriteVisitor(const Ga4Visitor& visitor, std::span<const S
                                                   static_cast<double>(kEngagedSessionMsec) /
                                                   static_cast<double>(session.engagement_msec))
                 : INT64_MAX;
-    const std::string_view landing = kPages[static_cast<size_t>(aux.UniformInt(0, 3))];
-    params.clear();
-    AppendPageParams(landing, false, params);
+    const std::string_view landing = page_urls_[static_cast<size_t>(aux.UniformInt(0, 3))];
+    const Ga4Param landing_page[] = {StringParam("page_location", landing)};
     if (session.session_number == 1) {
       LEADSCORE_RETURN_IF_ERROR(
-          WriteEvent({start_us, "first_visit", start_us >= engaged_from, true, params}));
+          WriteEvent(start_us, "first_visit", start_us >= engaged_from, true, landing_page));
     }
     LEADSCORE_RETURN_IF_ERROR(
-        WriteEvent({start_us, "session_start", start_us >= engaged_from, true, params}));
+        WriteEvent(start_us, "session_start", start_us >= engaged_from, true, landing_page));
     for (int64_t k = 0; k < session.page_views; ++k) {
       const int64_t at = start_us + span_us * k / session.page_views;
       const std::string_view page =
-          k == 0 ? landing : kPages[static_cast<size_t>(aux.UniformInt(0, kPages.size() - 1))];
-      params.clear();
-      AppendPageParams(page, k == 0, params);
-      LEADSCORE_RETURN_IF_ERROR(WriteEvent({at, "page_view", at >= engaged_from, k == 0, params}));
+          k == 0 ? landing : page_urls_[static_cast<size_t>(aux.UniformInt(0, kPages.size() - 1))];
+      const Ga4Param page_params[] = {StringParam("page_location", page), IntParam("entrances", 1)};
+      LEADSCORE_RETURN_IF_ERROR(WriteEvent(at, "page_view", at >= engaged_from, k == 0,
+                                           std::span(page_params, k == 0 ? 2 : 1)));
     }
     if (session.engagement_msec > 0) {
-      params.clear();
-      params.push_back(',');
-      AppendParam("engagement_time_msec", session.engagement_msec, params);
+      const Ga4Param engagement[] = {IntParam("engagement_time_msec", session.engagement_msec)};
       LEADSCORE_RETURN_IF_ERROR(
-          WriteEvent({end_us, "user_engagement", end_us >= engaged_from, false, params}));
+          WriteEvent(end_us, "user_engagement", end_us >= engaged_from, false, engagement));
     }
     if (converts) {
-      params.clear();
-      AppendPageParams(kFormPage, false, params);
       const int64_t submit_us = conversion.created_us - 1000;
+      const Ga4Param form_page[] = {StringParam("page_location", form_url)};
       LEADSCORE_RETURN_IF_ERROR(
-          WriteEvent({submit_us, "form_submit", submit_us >= engaged_from, false, params}));
-      LEADSCORE_RETURN_IF_ERROR(WriteEvent({conversion.created_us,
-                                            "generate_lead",
-                                            conversion.created_us >= engaged_from,
-                                            false,
-                                            {}}));
+          WriteEvent(submit_us, "form_submit", submit_us >= engaged_from, false, form_page));
+      LEADSCORE_RETURN_IF_ERROR(WriteEvent(conversion.created_us, "generate_lead",
+                                           conversion.created_us >= engaged_from, false, {}));
     }
   }
   return Status::Ok();

@@ -1,27 +1,41 @@
 // Writes a visitor's story sessions as GA4 BigQuery export events (docs/sources.md, "What
-// `leadscore generate` writes"): one gzip newline-delimited JSON file per UTC event_date,
-// ga4/events_YYYYMMDD.jsonl.gz, opened lazily inside an AtomicFileSet. Memory is one
-// compressor and buffer per day file, whatever the number of visitors.
+// `leadscore generate` writes"): one file per UTC event_date, gzip newline-delimited JSON
+// (ga4/events_YYYYMMDD.jsonl.gz) or Parquet (.parquet), opened lazily inside an
+// AtomicFileSet. Memory per open day file is bounded (a compressor and buffer, or a Parquet
+// row group), whatever the number of visitors.
 // Not thread-safe; output depends only on the arguments (byte-identical per seed).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "common/atomic_files.h"
+#include "common/parquet_file_writer.h"
+#include "datagen/ga4_event_sink.h"
 #include "datagen/random.h"
 #include "datagen/story.h"
 
 namespace leadscore {
 
+enum class Ga4FileFormat { kJsonGzip, kParquet };
+
+// How the Parquet files are written (bench/generate/results.md measured the defaults).
+struct Ga4ParquetOptions {
+  parquet::Codec codec = parquet::Codec::kGzip;
+  int gzip_level = 1;
+  parquet::ParquetWriterOptions writer;
+};
+
 struct Ga4WriterOptions {
-  std::filesystem::path dir;               // the ga4/ folder
-  GzipOptions gzip;                        // level chosen by bench/generate
+  std::filesystem::path dir;  // the ga4/ folder
+  Ga4FileFormat format = Ga4FileFormat::kJsonGzip;
+  GzipOptions gzip;  // JSONL: level chosen by bench/generate
+  Ga4ParquetOptions parquet;
   int64_t as_of_us = INT64_MAX;            // events at or after it are not written (export time)
   int64_t last_click_from_us = 0;          // session_traffic_source_last_click on events from then
   uint64_t duplicate_seed = 0;             // which events are written twice
@@ -57,42 +71,33 @@ struct Ga4WriteCounts {
 class Ga4EventWriter {
  public:
   Ga4EventWriter(AtomicFileSet& files, Ga4WriterOptions options);
+  ~Ga4EventWriter();
 
   // Writes the events of `sessions` (oldest first); fails only when a day file cannot be
   // created (naming it).
   Status WriteVisitor(const Ga4Visitor& visitor, std::span<const Session> sessions,
                       const Ga4Conversion& conversion, Random& aux);
 
+  // Completes the files (Parquet: last row groups and footers); call once, before Commit().
+  Status Finish() { return sink_->Finish(); }
+
   const Ga4WriteCounts& counts() const { return counts_; }
-  // The day files opened so far ("events_YYYYMMDD.jsonl.gz"), for the stale-file sweep.
-  std::span<const std::string> file_names() const { return file_names_; }
+  // The day files opened so far ("events_YYYYMMDD.jsonl.gz" / ".parquet"), for the
+  // stale-file sweep.
+  std::span<const std::string> file_names() const { return sink_->file_names(); }
 
  private:
-  struct Event {
-    int64_t timestamp_us;
-    std::string_view name;
-    bool engaged;
-    bool landing;             // carries collected_traffic_source
-    std::string_view params;  // event-specific params, already formatted, may be empty
-  };
-  Status WriteEvent(const Event& event);
-  Result<OutputFile*> DayFile(int64_t day);
-  void FormatVisitor(const Ga4Visitor& visitor);
-  void FormatSession(const Session& session, uint64_t client_number);
+  // Writes one event (and its duplicate, when drawn) unless it falls after the export.
+  Status WriteEvent(int64_t timestamp_us, std::string_view name, bool engaged, bool landing,
+                    std::span<const Ga4Param> params);
+  void BeginSession(const Session& session, uint64_t client_number);
 
-  AtomicFileSet& files_;
   Ga4WriterOptions options_;
-  std::unordered_map<int64_t, OutputFile*> days_;
-  std::vector<std::string> file_names_;
+  std::unique_ptr<Ga4EventSink> sink_;
   Ga4WriteCounts counts_;
   uint64_t duplicate_state_;
-  // Formatted once per visitor / session and copied into every event.
-  std::string visitor_fields_;     // user_pseudo_id ... platform
-  std::string session_params_[2];  // ga_session_id, ga_session_number, session_engaged 0/1
-  std::string collected_;          // ,"collected_traffic_source":{...} or empty
-  std::string last_click_;         // ,"session_traffic_source_last_click":{...}
-  std::string line_;
-  std::string scratch_;
+  std::array<std::string, 7> page_urls_;  // page_location of each page (kPages, the form)
+  std::string gclid_;                     // of the current session, or empty
 };
 
 }  // namespace leadscore

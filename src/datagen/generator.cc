@@ -252,6 +252,12 @@ Result<DataSource> ParseDataSource(const std::string& name) {
   return Status::Error("unknown --source '" + name + "'; use synthetic or olist");
 }
 
+Result<Ga4FileFormat> ParseGa4FileFormat(const std::string& name) {
+  if (name == "jsonl.gz") return Ga4FileFormat::kJsonGzip;
+  if (name == "parquet") return Ga4FileFormat::kParquet;
+  return Status::Error("unknown --format '" + name + "'; use jsonl.gz or parquet");
+}
+
 Result<GenerateSummary> Generate(const GenerateOptions& options) {
   if (options.rows <= 0) {
     return Status::Error("--rows must be a positive number of leads (got " +
@@ -276,7 +282,9 @@ Result<GenerateSummary> Generate(const GenerateOptions& options) {
   const bool synthetic = options.source == DataSource::kSynthetic;
   Ga4WriterOptions ga4_options;
   ga4_options.dir = options.out_dir / "ga4";
+  ga4_options.format = options.format;
   ga4_options.gzip.level = options.gzip_level;
+  ga4_options.parquet.gzip_level = options.gzip_level;
   ga4_options.gzip.mem_level = 6;
   ga4_options.as_of_us = synthetic ? kSyntheticAsOf * 1000000 : INT64_MAX;
   ga4_options.last_click_from_us = kLastClickFrom * 1000000;
@@ -287,6 +295,7 @@ Result<GenerateSummary> Generate(const GenerateOptions& options) {
   Exporter exporter(ga4, crm.value(), synthetic ? kSyntheticAsOf : INT64_MAX / 1000000, summary);
   LEADSCORE_RETURN_IF_ERROR(synthetic ? GenerateSynthetic(options, exporter, summary)
                                       : GenerateFromOlist(options, olist, exporter));
+  LEADSCORE_RETURN_IF_ERROR(ga4.Finish());
   LEADSCORE_RETURN_IF_ERROR(files.Commit());
 
   const Ga4WriteCounts& counts = ga4.counts();

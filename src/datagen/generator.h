@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "datagen/ga4_event_writer.h"
 #include "datagen/story.h"
 
 namespace leadscore {
@@ -25,7 +26,8 @@ struct GenerateOptions {
   DataSource source = DataSource::kSynthetic;
   std::filesystem::path olist_dir = "data/olist";  // docs/data.md: where to download it
   StoryParams story;
-  int gzip_level = 1;  // zlib level of the GA4 files (bench/generate/results.md)
+  Ga4FileFormat format = Ga4FileFormat::kJsonGzip;  // of the GA4 event files
+  int gzip_level = 1;  // zlib level of the GA4 files or Parquet pages (bench/generate)
 };
 
 struct GenerateSummary {
@@ -37,7 +39,7 @@ struct GenerateSummary {
   int64_t censored = 0;       // deals still open at as_of whose story outcome came later
   int64_t events = 0;         // GA4 event rows, duplicates included
   int64_t duplicates = 0;     // rows written twice
-  int64_t event_files = 0;    // ga4/events_YYYYMMDD.jsonl.gz files
+  int64_t event_files = 0;    // ga4/events_YYYYMMDD.{jsonl.gz,parquet} files
   int64_t as_of = 0;          // epoch seconds: the export time; nothing after it is written
   int64_t stale_removed = 0;  // older event / retired CSV files removed after the commit
 };
@@ -51,5 +53,7 @@ inline constexpr int64_t kFirstDealId = 5000000001;  // deal n is kFirstDealId +
 Result<GenerateSummary> Generate(const GenerateOptions& options);
 
 Result<DataSource> ParseDataSource(const std::string& name);
+// "jsonl.gz" or "parquet" (--format).
+Result<Ga4FileFormat> ParseGa4FileFormat(const std::string& name);
 
 }  // namespace leadscore
