@@ -31,34 +31,60 @@ log = logging.getLogger("train_spark")
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     argv = list(sys.argv[1:] if argv is None else argv)
-    train_args = argv[argv.index("--") + 1:] if "--" in argv else []
-    own = argv[:argv.index("--")] if "--" in argv else argv
+    train_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    own = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(
         prog="scripts/train_spark",
         description="Fit the lead-scoring booster with xgboost.spark on the Spark mart, then "
-                    "publish it with `leadscore train --booster` (MLflow run, registry "
-                    "version, champion gate). Arguments after -- go to leadscore train.")
-    parser.add_argument("--warehouse", type=Path, default=Path(
-        os.environ.get("LEADSCORE_SPARK_WAREHOUSE", REPO_ROOT / "data/spark")),
-        help="Spark warehouse folder scripts/load_spark built (env LEADSCORE_SPARK_WAREHOUSE)")
-    parser.add_argument("--data", type=Path, default=Path(
-        os.environ.get("LEADSCORE_FEATURES", REPO_ROOT / "data/lead_scoring_features.csv")),
-        help="the training mart as scripts/load_spark exported it (env LEADSCORE_FEATURES)")
-    parser.add_argument("--features", default=os.environ.get("LEADSCORE_FEATURE_SET", "base"),
-                        help="feature set: base or base+channel (env LEADSCORE_FEATURE_SET)")
+        "publish it with `leadscore train --booster` (MLflow run, registry "
+        "version, champion gate). Arguments after -- go to leadscore train.",
+    )
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=Path(os.environ.get("LEADSCORE_SPARK_WAREHOUSE", REPO_ROOT / "data/spark")),
+        help="Spark warehouse folder scripts/load_spark built (env LEADSCORE_SPARK_WAREHOUSE)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(
+            os.environ.get("LEADSCORE_FEATURES", REPO_ROOT / "data/lead_scoring_features.csv")
+        ),
+        help="the training mart as scripts/load_spark exported it (env LEADSCORE_FEATURES)",
+    )
+    parser.add_argument(
+        "--features",
+        default=os.environ.get("LEADSCORE_FEATURE_SET", "base"),
+        help="feature set: base or base+channel (env LEADSCORE_FEATURE_SET)",
+    )
     parser.add_argument("--time-split", help="train before this date (YYYY-MM-DD), test after")
-    parser.add_argument("--workers", type=int, default=int(
-        os.environ.get("LEADSCORE_SPARK_TRAIN_WORKERS", "1")),
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("LEADSCORE_SPARK_TRAIN_WORKERS", "1")),
         help="xgboost.spark num_workers: Spark tasks that train together, at most the task "
-             "slots (env LEADSCORE_SPARK_TRAIN_WORKERS; default 1)")
-    parser.add_argument("--plan-dir", type=Path, default=None,
-                        help="where plan.json, split.csv and booster.json go "
-                             "(default: WAREHOUSE/fit_plan)")
-    parser.add_argument("--leadscore", type=Path, default=Path(os.environ.get(
-        "LEADSCORE_BIN", REPO_ROOT / "build/release/apps/leadscore/leadscore")),
-        help="leadscore executable (env LEADSCORE_BIN)")
-    parser.add_argument("--fit-only", action="store_true",
-                        help="stop after writing the booster (no leadscore train)")
+        "slots (env LEADSCORE_SPARK_TRAIN_WORKERS; default 1)",
+    )
+    parser.add_argument(
+        "--plan-dir",
+        type=Path,
+        default=None,
+        help="where plan.json, split.csv and booster.json go (default: WAREHOUSE/fit_plan)",
+    )
+    parser.add_argument(
+        "--leadscore",
+        type=Path,
+        default=Path(
+            os.environ.get("LEADSCORE_BIN", REPO_ROOT / "build/release/apps/leadscore/leadscore")
+        ),
+        help="leadscore executable (env LEADSCORE_BIN)",
+    )
+    parser.add_argument(
+        "--fit-only",
+        action="store_true",
+        help="stop after writing the booster (no leadscore train)",
+    )
     return parser.parse_args(own), train_args
 
 
@@ -72,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.time_split:
         fit_flags += ["--time-split", args.time_split]
 
-    split = subprocess.run([str(args.leadscore), "split", *fit_flags, "--out", str(plan_dir)],
-                           check=False)
+    split = subprocess.run(
+        [str(args.leadscore), "split", *fit_flags, "--out", str(plan_dir)], check=False
+    )
     if split.returncode != 0:
         return split.returncode
     spark = None
@@ -89,12 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if spark is not None:
             spark.stop()
-    print(f"fitted {booster} with xgboost.spark on {fit.train_rows:,} rows "
-          f"({fit.workers} worker(s)) in {fit.seconds:.1f} s", flush=True)
+    print(
+        f"fitted {booster} with xgboost.spark on {fit.train_rows:,} rows "
+        f"({fit.workers} worker(s)) in {fit.seconds:.1f} s",
+        flush=True,
+    )
     if args.fit_only:
         return 0
-    train = subprocess.run([str(args.leadscore), "train", *fit_flags, "--booster", str(booster),
-                            *train_args], check=False)
+    train = subprocess.run(
+        [str(args.leadscore), "train", *fit_flags, "--booster", str(booster), *train_args],
+        check=False,
+    )
     return train.returncode
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from warehouse.spark_build import open_session  # noqa: E402
+from warehouse.spark_build import open_session
 
-SCHEMA = ("lead_id string, email string, channel string, sessions int, engaged_sessions int, "
-          "page_views int, is_first_visit int, is_won int")
+SCHEMA = (
+    "lead_id string, email string, channel string, sessions int, engaged_sessions int, "
+    "page_views int, is_first_visit int, is_won int"
+)
 
 
 def main() -> None:
@@ -25,7 +27,8 @@ def main() -> None:
         spark.sql("CREATE DATABASE IF NOT EXISTS main")
         frame = spark.read.option("header", True).schema(SCHEMA).csv(str(args.csv))
         frame.write.mode("overwrite").format("parquet").saveAsTable(
-            "main.fct_lead_scoring_features")
+            "main.fct_lead_scoring_features"
+        )
     finally:
         spark.stop()
 

@@ -26,7 +26,7 @@ def tree_rss(root: int) -> int:
             statm = (entry / "statm").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(statm.split()[1]) * PAGE

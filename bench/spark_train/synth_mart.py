@@ -33,16 +33,18 @@ def synthesize(rows: int, seed: int) -> pd.DataFrame:
     p_won = 1 / (1 + np.exp(-(-2.6 + 1.1 * intent + channel_lift - 0.3 * first)))
     won = (rng.random(rows) < p_won).astype(int)
     ids = np.char.add("L", np.arange(rows).astype(str))
-    return pd.DataFrame({
-        "lead_id": ids,
-        "email": np.char.add(ids, "@example.com"),
-        "channel": np.asarray(channels)[channel],
-        "sessions": sessions,
-        "engaged_sessions": engaged,
-        "page_views": page_views,
-        "is_first_visit": first,
-        "is_won": won,
-    })
+    return pd.DataFrame(
+        {
+            "lead_id": ids,
+            "email": np.char.add(ids, "@example.com"),
+            "channel": np.asarray(channels)[channel],
+            "sessions": sessions,
+            "engaged_sessions": engaged,
+            "page_views": page_views,
+            "is_first_visit": first,
+            "is_won": won,
+        }
+    )
 
 
 def main() -> None:

@@ -26,8 +26,14 @@ MART = "main.fct_lead_scoring_features"
 TRAINER = "xgboost.spark"
 # The plan's parameters SparkXGBClassifier takes under these names and types; the objective is
 # the classifier's own (binary:logistic for two classes), so it is checked, not passed.
-TYPED_PARAMS = {"max_depth": int, "learning_rate": float, "n_estimators": int,
-                "random_state": int, "eval_metric": str, "tree_method": str}
+TYPED_PARAMS = {
+    "max_depth": int,
+    "learning_rate": float,
+    "n_estimators": int,
+    "random_state": int,
+    "eval_metric": str,
+    "tree_method": str,
+}
 CLASSIFIER_OBJECTIVE = "binary:logistic"
 
 
@@ -47,19 +53,25 @@ def read_plan(plan_dir: Path) -> dict[str, Any]:
         raise LoadError(f"{path} is missing", remedy) from None
     except (OSError, json.JSONDecodeError) as error:
         raise LoadError(f"{path} cannot be read: {error}", remedy) from error
-    missing = [key for key in ("id", "label", "split_file", "split_hash", "train_rows",
-                               "columns", "params") if key not in plan]
+    missing = [
+        key
+        for key in ("id", "label", "split_file", "split_hash", "train_rows", "columns", "params")
+        if key not in plan
+    ]
     if missing:
         raise LoadError(f"{path}: no {', '.join(missing)}", remedy)
     if plan["params"].get("objective") != CLASSIFIER_OBJECTIVE:
-        raise LoadError(f"{path}: params.objective is {plan['params'].get('objective')!r}; "
-                        f"SparkXGBClassifier fits {CLASSIFIER_OBJECTIVE} only",
-                        "To fix: run `leadscore split` without --objective.")
+        raise LoadError(
+            f"{path}: params.objective is {plan['params'].get('objective')!r}; "
+            f"SparkXGBClassifier fits {CLASSIFIER_OBJECTIVE} only",
+            "To fix: run `leadscore split` without --objective.",
+        )
     return plan
 
 
-def fit_booster(spark, plan: dict[str, Any], plan_dir: Path, workers: int,
-                booster_out: Path) -> SparkFit:
+def fit_booster(
+    spark, plan: dict[str, Any], plan_dir: Path, workers: int, booster_out: Path
+) -> SparkFit:
     """Fits on the plan's training rows of the Spark mart and writes the booster to
     `booster_out` (XGBoost JSON, written next to it and renamed)."""
     import pyspark
@@ -67,11 +79,17 @@ def fit_booster(spark, plan: dict[str, Any], plan_dir: Path, workers: int,
     from pyspark.sql import functions as f
     from xgboost.spark import SparkXGBClassifier
 
-    split = (spark.read.option("header", True).schema("lead_id string, part string")
-             .csv(str(plan_dir / plan["split_file"])))
+    split = (
+        spark.read.option("header", True)
+        .schema("lead_id string, part string")
+        .csv(str(plan_dir / plan["split_file"]))
+    )
     mart = spark.table(MART)
-    train = mart.join(split.where(f.col("part") == "train")
-                      .withColumnRenamed("lead_id", plan["id"]), on=plan["id"], how="inner")
+    train = mart.join(
+        split.where(f.col("part") == "train").withColumnRenamed("lead_id", plan["id"]),
+        on=plan["id"],
+        how="inner",
+    )
     frame = train.select(
         f.array(*[_column(f, column) for column in plan["columns"]]).alias("features"),
         f.col(plan["label"]).cast("int").alias("label"),
@@ -81,14 +99,19 @@ def fit_booster(spark, plan: dict[str, Any], plan_dir: Path, workers: int,
         raise LoadError(
             f"{MART} holds {rows:,} of the plan's {plan['train_rows']:,} training leads",
             "To fix: run `leadscore split --data` on the CSV exported from this Spark "
-            "warehouse by its last scripts/load_spark.")
+            "warehouse by its last scripts/load_spark.",
+        )
 
     params = plan["params"]
     typed = {key: kind(params[key]) for key, kind in TYPED_PARAMS.items() if key in params}
-    extra = {key: value for key, value in params.items()
-             if key not in TYPED_PARAMS and key != "objective"}
-    classifier = SparkXGBClassifier(features_col="features", label_col="label",
-                                    num_workers=workers, **typed, **extra)
+    extra = {
+        key: value
+        for key, value in params.items()
+        if key not in TYPED_PARAMS and key != "objective"
+    }
+    classifier = SparkXGBClassifier(
+        features_col="features", label_col="label", num_workers=workers, **typed, **extra
+    )
     log.info("fitting %s on %d rows with %d worker(s)", TRAINER, rows, workers)
     started = time.monotonic()
     model = classifier.fit(frame)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,31 +46,61 @@ def tracking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def published(engines: dict[str, Path], tracking: str,
-              tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def published(
+    engines: dict[str, Path], tracking: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
     """Version 1 fitted by the engine, version 2 by xgboost.spark; their train reports."""
     root = tmp_path_factory.mktemp("spark-train")
     data = engines["spark"] / "features.csv"
     publish = ["--tracking-uri", tracking, "--model-out", str(root / "model.json")]
-    run(str(BINARY), "train", "--data", str(data), "--features", FEATURES, *publish,
-        "--report-json", str(root / "engine.json"))
-    result = run(str(REPO / "scripts/train_spark"), "--warehouse",
-                 str(engines["spark"] / "warehouse"), "--data", str(data), "--features",
-                 FEATURES, "--plan-dir", str(root / "plan"), "--leadscore", str(BINARY), "--",
-                 *publish, "--report-json", str(root / "spark.json"))
+    run(
+        str(BINARY),
+        "train",
+        "--data",
+        str(data),
+        "--features",
+        FEATURES,
+        *publish,
+        "--report-json",
+        str(root / "engine.json"),
+    )
+    result = run(
+        str(REPO / "scripts/train_spark"),
+        "--warehouse",
+        str(engines["spark"] / "warehouse"),
+        "--data",
+        str(data),
+        "--features",
+        FEATURES,
+        "--plan-dir",
+        str(root / "plan"),
+        "--leadscore",
+        str(BINARY),
+        "--",
+        *publish,
+        "--report-json",
+        str(root / "spark.json"),
+    )
     assert "with xgboost.spark on" in result.stdout
-    return {"root": root, "data": data, "stdout": result.stdout,
-            "engine": json.loads((root / "engine.json").read_text()),
-            "spark": json.loads((root / "spark.json").read_text())}
+    return {
+        "root": root,
+        "data": data,
+        "stdout": result.stdout,
+        "engine": json.loads((root / "engine.json").read_text()),
+        "spark": json.loads((root / "spark.json").read_text()),
+    }
 
 
 def test_spark_model_is_logged_registered_and_gated_like_the_engines(
-        published: dict[str, object], tracking: str) -> None:
+    published: dict[str, object], tracking: str
+) -> None:
     engine, spark = published["engine"], published["spark"]
     assert (engine["model_version"], spark["model_version"]) == ("1", "2")
     client = MlflowClient(tracking)
-    runs = {version: client.get_run(report["run_id"])
-            for version, report in (("1", engine), ("2", spark))}
+    runs = {
+        version: client.get_run(report["run_id"])
+        for version, report in (("1", engine), ("2", spark))
+    }
     assert runs["1"].data.tags["leadscore.trainer"] == "leadscore"
     assert runs["2"].data.tags["leadscore.trainer"] == "xgboost.spark"
     params = runs["2"].data.params
@@ -95,38 +126,71 @@ def test_spark_model_is_logged_registered_and_gated_like_the_engines(
     assert booster.num_boosted_rounds() == 100
 
 
-def test_a_booster_from_another_split_is_refused(published: dict[str, object],
-                                                 tracking: str) -> None:
-    root = published["root"]
-    result = run(str(BINARY), "train", "--data", str(published["data"]), "--features",
-                 FEATURES, "--time-split", "2099-01-01", "--booster",
-                 str(root / "plan/booster.json"), "--tracking-uri", "none", "--model-out",
-                 str(root / "refused.json"), check=False)
+def test_a_booster_from_another_split_is_refused(
+    published: dict[str, object], tmp_path: Path
+) -> None:
+    # One lead fewer: another split, so the booster fitted on the plan's split must not pass.
+    lines = Path(published["data"]).read_text().splitlines(keepends=True)
+    (tmp_path / "features.csv").write_text("".join(lines[:-1]))
+    result = subprocess.run(
+        [
+            str(BINARY),
+            "train",
+            "--data",
+            str(tmp_path / "features.csv"),
+            "--features",
+            FEATURES,
+            "--booster",
+            str(published["root"] / "plan/booster.json"),
+            "--tracking-uri",
+            "none",
+            "--model-out",
+            str(tmp_path / "refused.json"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 1
-    assert not (root / "refused.json").exists()
+    assert "but this run's split is" in result.stderr
+    assert not (tmp_path / "refused.json").exists()
 
 
 def test_served_spark_model_matches_python_xgboost_exactly(
-        published: dict[str, object], tracking: str, tmp_path: Path) -> None:
+    published: dict[str, object], tracking: str, tmp_path: Path
+) -> None:
     with (published["data"]).open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     booster = mlflow.xgboost.load_model("models:/lead-scoring/2")
     names = booster.feature_names
-    matrix = np.array([[encode(row, name, names) for name in names] for row in rows],
-                      dtype=np.float32)
+    matrix = np.array(
+        [[encode(row, name, names) for name in names] for row in rows], dtype=np.float32
+    )
     python = booster.predict(xgboost.DMatrix(matrix, feature_names=names)).astype(np.float64)
 
     env = {**os.environ, "MLFLOW_TRACKING_URI": tracking}
-    with leadscore_server(tmp_path, "--model-uri", "models:/lead-scoring/2", "--tracking-uri",
-                          tracking, env=env) as server:
+    with leadscore_server(
+        tmp_path, "--model-uri", "models:/lead-scoring/2", "--tracking-uri", tracking, env=env
+    ) as server:
         model = requests.get(f"{server.url}/model", timeout=10).json()
         assert model["model_version"] == "2"
         served = np.array([score(server.url, row) for row in rows[:200]])
     # The batch engine on the registered files (the same evaluator the server compiles).
-    files = Path(mlflow.artifacts.download_artifacts("models:/lead-scoring/2",
-                                                     dst_path=str(tmp_path / "v2")))
-    run(str(BINARY), "score", "--model", str(files / "model.json"), "--in",
-        str(published["data"]), "--out", str(tmp_path / "scores.csv"))
+    files = Path(
+        mlflow.artifacts.download_artifacts("models:/lead-scoring/2", dst_path=str(tmp_path / "v2"))
+    )
+    run(
+        str(BINARY),
+        "score",
+        "--model",
+        str(files / "model.json"),
+        "--in",
+        str(published["data"]),
+        "--out",
+        str(tmp_path / "scores.csv"),
+    )
     with (tmp_path / "scores.csv").open(newline="") as handle:
         scored = {row["lead_id"]: row for row in csv.DictReader(handle)}
     raw = np.array([float(scored[row["lead_id"]]["raw_probability"]) for row in rows])
@@ -145,9 +209,13 @@ def encode(row: dict[str, str], name: str, names: list[str]) -> float:
 
 
 def score(url: str, row: dict[str, str]) -> float:
-    lead = {"sessions": int(row["sessions"]), "engaged_sessions": int(row["engaged_sessions"]),
-            "page_views": int(row["page_views"]), "channel": row["channel"],
-            "is_first_visit": row["is_first_visit"] == "1"}
+    lead = {
+        "sessions": int(row["sessions"]),
+        "engaged_sessions": int(row["engaged_sessions"]),
+        "page_views": int(row["page_views"]),
+        "channel": row["channel"],
+        "is_first_visit": row["is_first_visit"] == "1",
+    }
     answer = requests.post(f"{url}/score", json=lead, timeout=10)
     assert answer.status_code == 200, answer.text
     return float(answer.json()["score"])
