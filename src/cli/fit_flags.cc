@@ -18,8 +18,7 @@ void FitFlags::Add(CLI::App& cmd, TrainOptions& options) {
   cmd.add_option("--eval-metric", options.xgb.eval_metric)->capture_default_str();
   cmd.add_option("--random-state", options.xgb.random_state)->capture_default_str();
   cmd.add_option("--tree-method", options.xgb.tree_method)->capture_default_str();
-  cmd.add_option("--param", extra_params,
-                 "Any other XGBoost parameter as key=value (repeatable)");
+  cmd.add_option("--param", extra_params, "Any other XGBoost parameter as key=value (repeatable)");
 }
 
 Status FitFlags::Apply(TrainOptions& options) const {

@@ -3,11 +3,10 @@
 // the run importing its booster are configured by the same flags with the same defaults.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "common/status.h"
 #include "train/trainer.h"

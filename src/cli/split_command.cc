@@ -39,10 +39,10 @@ Status WritePlan(const SplitOptions& options) {
   plan_file.value()->Append(
       FitPlanJson(spec, encoder.value(), options.train.xgb, split.value(), "split.csv", hash));
   LEADSCORE_RETURN_IF_ERROR(files.Commit());
-  std::cout << "wrote " << (options.out / "plan.json").string() << " and split.csv: "
-            << split.value().train.size() << " train, " << split.value().calibration.size()
-            << " calibration, " << split.value().test.size() << " test rows (split " << hash
-            << ")\n";
+  std::cout << "wrote " << (options.out / "plan.json").string()
+            << " and split.csv: " << split.value().train.size() << " train, "
+            << split.value().calibration.size() << " calibration, " << split.value().test.size()
+            << " test rows (split " << hash << ")\n";
   return Status::Ok();
 }
 

@@ -39,9 +39,9 @@ std::map<std::string, std::string> FitParams(const XgbParams& params) {
   return fit;
 }
 
-std::string FitPlanJson(const FeatureSpec& spec, const FeatureEncoder& encoder, const XgbParams& params,
-                        const DataSplit& split, std::string_view split_file,
-                        std::string_view split_hash) {
+std::string FitPlanJson(const FeatureSpec& spec, const FeatureEncoder& encoder,
+                        const XgbParams& params, const DataSplit& split,
+                        std::string_view split_file, std::string_view split_hash) {
   nlohmann::json columns = nlohmann::json::array();
   for (size_t column = 0; column < encoder.width(); ++column) {
     const Feature& feature = spec.features[encoder.column_feature()[column]];
@@ -82,17 +82,18 @@ Status CheckImportedBooster(const xgb::Booster& booster, const XgbParams& params
   auto hash = booster.GetAttr(kSplitHashAttr);
   if (!hash.ok()) return hash.status();
   if (hash.value() != split_hash) {
-    return Status::Error(fmt::format(
-        "the booster was fitted on split {} but this run's split is {}{}",
-        hash.value().empty() ? "(none recorded)" : hash.value(), split_hash, kRemedy));
+    return Status::Error(
+        fmt::format("the booster was fitted on split {} but this run's split is {}{}",
+                    hash.value().empty() ? "(none recorded)" : hash.value(), split_hash, kRemedy));
   }
   auto fitted = booster.GetAttr(kFitParamsAttr);
   if (!fitted.ok()) return fitted.status();
   const nlohmann::json expected = FitParams(params);
   const nlohmann::json actual = nlohmann::json::parse(fitted.value(), nullptr, false);
   if (actual != expected) {
-    return Status::Error(fmt::format("the booster was fitted with parameters {} but this run's are {}{}",
-                                     fitted.value(), expected.dump(), kRemedy));
+    return Status::Error(
+        fmt::format("the booster was fitted with parameters {} but this run's are {}{}",
+                    fitted.value(), expected.dump(), kRemedy));
   }
   auto rounds = booster.BoostedRounds();
   if (!rounds.ok()) return rounds.status();

@@ -36,9 +36,9 @@ std::map<std::string, std::string> FitParams(const XgbParams& params);
 // "columns": [{"name","feature","kind"[,"equals"][,"vocabulary","unknown"]}], "params"}.
 // A category column is 1 when the feature equals `equals`, values outside `vocabulary`
 // counting as `unknown` (as FeatureEncoder maps them).
-std::string FitPlanJson(const FeatureSpec& spec, const FeatureEncoder& encoder, const XgbParams& params,
-                        const DataSplit& split, std::string_view split_file,
-                        std::string_view split_hash);
+std::string FitPlanJson(const FeatureSpec& spec, const FeatureEncoder& encoder,
+                        const XgbParams& params, const DataSplit& split,
+                        std::string_view split_file, std::string_view split_hash);
 
 // OK when `booster` carries this split's hash and these fit parameters, has n_estimators
 // rounds and is not missing the trainer's name; otherwise an error saying what differs and

@@ -4,9 +4,9 @@
 
 #include <cmath>
 #include <fstream>
-#include <sstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/atomic_files.h"
 #include "common/content_hash.h"
@@ -40,8 +40,8 @@ void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
   const auto& m = outcome.test.metrics;
   std::cout << fmt::format(
       "trained {} with {} on {} rows ({} calibration, {} test) in {:.2f} s, calibration {}\n",
-      options.train.feature_set, outcome.trainer, outcome.split.train.size(), outcome.split.calibration.size(),
-      outcome.split.test.size(), outcome.fit_seconds,
+      options.train.feature_set, outcome.trainer, outcome.split.train.size(),
+      outcome.split.calibration.size(), outcome.split.test.size(), outcome.fit_seconds,
       CalibrationMethodName(outcome.model->calibration().method()));
   std::cout << fmt::format("  AUC {:.4f}  (chance 0.5000", m.at("auc"));
   if (m.contains("auc_oracle")) {

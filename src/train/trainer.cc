@@ -158,11 +158,11 @@ Result<xgb::Booster> ImportBooster(const TrainOptions& options, const FeatureEnc
   auto names = booster.value().FeatureNames();
   if (!names.ok()) return names.status();
   if (names.value() != encoder.column_names()) {
-    return Status::Error("the imported booster's columns (" + fmt::format("{}", fmt::join(names.value(), ", ")) +
-                         ") are not feature set " + options.feature_set + "'s (" +
-                         fmt::format("{}", fmt::join(encoder.column_names(), ", ")) +
-                         "); fit it from the plan `leadscore split --features " +
-                         options.feature_set + "` writes");
+    return Status::Error(
+        "the imported booster's columns (" + fmt::format("{}", fmt::join(names.value(), ", ")) +
+        ") are not feature set " + options.feature_set + "'s (" +
+        fmt::format("{}", fmt::join(encoder.column_names(), ", ")) +
+        "); fit it from the plan `leadscore split --features " + options.feature_set + "` writes");
   }
   const std::string split_hash = ContentHash(SplitAssignmentCsv(table, outcome.split));
   LEADSCORE_RETURN_IF_ERROR(CheckImportedBooster(booster.value(), options.xgb, split_hash));

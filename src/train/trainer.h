@@ -64,7 +64,7 @@ struct TrainOutcome {
   DataSplit split;
   Evaluation test;
   std::vector<ReliabilityBin> reliability_uncalibrated;
-  double fit_seconds = 0.0;  // wall time of the boosting rounds alone (for bench/train)
+  double fit_seconds = 0.0;           // wall time of the boosting rounds alone (for bench/train)
   std::string trainer = "leadscore";  // who fitted the trees: the engine or the booster's trainer
 };
 
