@@ -21,6 +21,7 @@ int Run(int argc, char** argv) {
   leadscore::cli::RegisterSpec(app, &result);
   leadscore::cli::RegisterOracle(app, &result);
   leadscore::cli::RegisterTrain(app, &result);
+  leadscore::cli::RegisterSplit(app, &result);
   leadscore::cli::RegisterScore(app, &result);
   leadscore::cli::RegisterPromote(app, &result);
   leadscore::cli::RegisterRollback(app, &result);

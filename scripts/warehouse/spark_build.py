@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,7 @@ def build_on_spark(settings: Settings) -> SparkSummary:
     LoadError on any failure, leaving the previous CSV files as they were."""
     started = time.monotonic()
     spec = load_feature_spec(settings.spec, settings.display(settings.spec))
-    spark = _session(settings.warehouse)
+    spark = open_session(settings.warehouse)
     try:
         raw_rows = _load_raw_tables(spark, settings.raw_dir, settings.display)
         nodes = _run_dbt(settings, spec, ("--exclude", "tag:dashboard"))
@@ -72,10 +73,15 @@ def build_on_spark(settings: Settings) -> SparkSummary:
                         time.monotonic() - started)
 
 
-def _session(warehouse: Path):  # a SparkSession (pyspark is imported lazily: it starts a JVM)
+def open_session(warehouse: Path):  # a SparkSession (pyspark is imported lazily: it starts a JVM)
+    """The local SparkSession on the warehouse folder (its tables and Derby metastore); shared
+    by the build and scripts/train_spark."""
     from pyspark.sql import SparkSession
 
     warehouse.mkdir(parents=True, exist_ok=True)
+    # Python workers (xgboost.spark's training tasks) run this interpreter, the virtualenv's,
+    # not whatever python3 is first on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     # Spark's embedded Derby metastore writes into derby.system.home, else the current folder.
     derby = f"-Dderby.system.home={warehouse}"
     return (

@@ -14,6 +14,7 @@ void RegisterGenerate(CLI::App& app, Status* result);
 void RegisterSpec(CLI::App& app, Status* result);
 void RegisterOracle(CLI::App& app, Status* result);
 void RegisterTrain(CLI::App& app, Status* result);
+void RegisterSplit(CLI::App& app, Status* result);  // the fit plan of an external trainer
 void RegisterScore(CLI::App& app, Status* result);
 void RegisterPromote(CLI::App& app, Status* result);
 void RegisterRollback(CLI::App& app, Status* result);

@@ -1,15 +1,14 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "common/civil_time.h"
+#include "cli/fit_flags.h"
 #include "train/train_run.h"
 
 namespace leadscore::cli {
 
 void RegisterTrain(CLI::App& app, Status* result) {
   auto options = std::make_shared<TrainRunOptions>();
-  auto time_split = std::make_shared<std::string>();
-  auto extra_params = std::make_shared<std::vector<std::string>>();
+  auto fit_flags = std::make_shared<FitFlags>();
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Train the XGBoost lead-scoring model on the feature table, calibrate it, measure it on a\n"
@@ -17,9 +16,6 @@ void RegisterTrain(CLI::App& app, Status* result) {
       "version and promote it to champion only if it is at least as good (docs/training.md).");
   cmd->add_option("--data", options->data, "Feature table (the mart export)")
       ->envname("LEADSCORE_FEATURES")
-      ->capture_default_str();
-  cmd->add_option("--features", options->train.feature_set, "Feature set: base or base+channel")
-      ->envname("LEADSCORE_FEATURE_SET")
       ->capture_default_str();
   cmd->add_option("--model-out", options->model_out, "Where the champion model file lives")
       ->envname("LEADSCORE_MODEL")
@@ -39,9 +35,6 @@ void RegisterTrain(CLI::App& app, Status* result) {
       ->capture_default_str();
   cmd->add_option("--truth", options->truth,
                   "truth.csv of synthetic data: adds auc_oracle and auc_gap");
-  cmd->add_option("--time-split", *time_split,
-                  "Split by created_at: train before this date (YYYY-MM-DD), test from it on; "
-                  "default: stratified random 80/20");
   cmd->add_option("--threshold", options->train.threshold, "Score above which a lead is 'high'")
       ->capture_default_str();
   cmd->add_option("--gate-tolerance", options->gate_tolerance,
@@ -50,35 +43,19 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--report-json", options->report_json,
                   "Also write the outcome (version, run id, promoted, gate reason, metrics) as "
                   "JSON to this file, for scripts such as scripts/retrain");
-  cmd->add_option("--max-depth", options->train.xgb.max_depth)->capture_default_str();
-  cmd->add_option("--learning-rate", options->train.xgb.learning_rate)->capture_default_str();
-  cmd->add_option("--n-estimators", options->train.xgb.n_estimators)->capture_default_str();
-  cmd->add_option("--objective", options->train.xgb.objective)->capture_default_str();
-  cmd->add_option("--eval-metric", options->train.xgb.eval_metric)->capture_default_str();
-  cmd->add_option("--random-state", options->train.xgb.random_state)->capture_default_str();
   cmd->add_option("--nthread", options->train.xgb.nthread,
                   "XGBoost threads (0: all cores; see docs/training.md before raising it)")
       ->capture_default_str();
-  cmd->add_option("--tree-method", options->train.xgb.tree_method)->capture_default_str();
-  cmd->add_option("--param", *extra_params,
-                  "Any other XGBoost parameter as key=value (repeatable)");
+  cmd->add_option("--booster", options->booster,
+                  "Import this XGBoost JSON booster instead of fitting: one fitted by "
+                  "scripts/train_spark from `leadscore split`'s plan (docs/spark.md); it must "
+                  "match this run's split and parameters. Everything after fitting is as usual");
+  fit_flags->Add(*cmd, options->train);
 
-  cmd->callback([options, time_split, extra_params, result] {
-    for (const auto& pair : *extra_params) {
-      const auto eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        *result = Status::Error("--param '" + pair + "' is not key=value");
-        return;
-      }
-      options->train.xgb.extra[pair.substr(0, eq)] = pair.substr(eq + 1);
-    }
-    if (!time_split->empty()) {
-      auto cutoff = ParseTimestamp(*time_split);
-      if (!cutoff.ok()) {
-        *result = cutoff.status().WithContext("--time-split");
-        return;
-      }
-      options->train.time_split_at = cutoff.value();
+  cmd->callback([options, fit_flags, result] {
+    if (Status applied = fit_flags->Apply(options->train); !applied.ok()) {
+      *result = applied;
+      return;
     }
     auto report = RunTraining(*options);
     *result = report.ok() ? Status::Ok() : report.status();

@@ -211,6 +211,7 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
   tags["leadscore.data_path"] = options.data.string();
   tags["leadscore.feature_set"] = model.metadata().feature_set;
   tags["leadscore.source"] = options.source_tag;
+  tags["leadscore.trainer"] = outcome.trainer;  // the engine, or the imported booster's trainer
   auto run = client.CreateRun(
       experiment_id,
       options.run_name.empty() ? DefaultRunName(model.metadata().feature_set) : options.run_name,
@@ -256,6 +257,7 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
     model_options.tags = source_tags;
     model_options.tags["leadscore.data_hash"] = model.metadata().data_hash;
     model_options.tags["leadscore.feature_set"] = model.metadata().feature_set;
+    model_options.tags["leadscore.trainer"] = outcome.trainer;
     auto logged = LogXgboostModel(client, run.value(), model_json.value(),
                                   model.encoder().column_names(), example, model_options);
     if (!logged.ok()) return logged.status();

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/atomic_files.h"
 #include "common/content_hash.h"
@@ -25,12 +27,21 @@ Result<std::vector<double>> ReadAlignedTruth(const FeatureTable& table,
   return aligned;
 }
 
+Result<std::string> ReadFileText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error("cannot open " + path.string() + ": check the path");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::Error("cannot read " + path.string());
+  return text.str();
+}
+
 void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
   const auto& m = outcome.test.metrics;
   std::cout << fmt::format(
-      "trained {} on {} rows ({} calibration, {} test) in {:.2f} s, calibration {}\n",
-      options.train.feature_set, outcome.split.train.size(), outcome.split.calibration.size(),
-      outcome.split.test.size(), outcome.fit_seconds,
+      "trained {} with {} on {} rows ({} calibration, {} test) in {:.2f} s, calibration {}\n",
+      options.train.feature_set, outcome.trainer, outcome.split.train.size(),
+      outcome.split.calibration.size(), outcome.split.test.size(), outcome.fit_seconds,
       CalibrationMethodName(outcome.model->calibration().method()));
   std::cout << fmt::format("  AUC {:.4f}  (chance 0.5000", m.at("auc"));
   if (m.contains("auc_oracle")) {
@@ -86,6 +97,11 @@ Result<TrainRunReport> TrainAndPublish(const TrainRunOptions& options) {
   auto data_hash = FileContentHash(options.data);
   if (!data_hash.ok()) return data_hash.status();
   train_options.data_hash = data_hash.value();
+  if (!options.booster.empty()) {
+    auto booster_json = ReadFileText(options.booster);
+    if (!booster_json.ok()) return booster_json.status().WithContext("--booster");
+    train_options.imported_booster_json = std::move(booster_json).value();
+  }
 
   auto outcome = Train(table.value(), train_options, truth.empty() ? nullptr : &truth);
   if (!outcome.ok()) return outcome.status();

@@ -22,6 +22,7 @@ struct TrainRunOptions {
   std::string run_name;
   std::string source_tag = "synthetic";
   double gate_tolerance = 0.005;
+  std::filesystem::path booster;      // set: import this XGBoost JSON instead of fitting
   std::filesystem::path report_json;  // when set, the TrainRunReport is written there as JSON
   TrainOptions train;
 };

@@ -1,11 +1,17 @@
 #include "train/trainer.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include "common/civil_time.h"
+#include "common/content_hash.h"
 #include "metrics/auc.h"
+#include "train/fit_plan.h"
 
 namespace leadscore {
 namespace {
@@ -144,7 +150,44 @@ Evaluation MetricsOf(const std::vector<double>& raw, const Calibration& calibrat
   return evaluation;
 }
 
+// The external trainer's booster, checked to be fitted on this run's split and parameters.
+Result<xgb::Booster> ImportBooster(const TrainOptions& options, const FeatureEncoder& encoder,
+                                   const FeatureTable& table, TrainOutcome& outcome) {
+  auto booster = xgb::Booster::FromJson(options.imported_booster_json);
+  if (!booster.ok()) return booster.status().WithContext("reading the imported booster");
+  auto names = booster.value().FeatureNames();
+  if (!names.ok()) return names.status();
+  if (names.value() != encoder.column_names()) {
+    return Status::Error(
+        "the imported booster's columns (" + fmt::format("{}", fmt::join(names.value(), ", ")) +
+        ") are not feature set " + options.feature_set + "'s (" +
+        fmt::format("{}", fmt::join(encoder.column_names(), ", ")) +
+        "); fit it from the plan `leadscore split --features " + options.feature_set + "` writes");
+  }
+  const std::string split_hash = ContentHash(SplitAssignmentCsv(table, outcome.split));
+  LEADSCORE_RETURN_IF_ERROR(CheckImportedBooster(booster.value(), options.xgb, split_hash));
+  auto trainer = booster.value().GetAttr(kTrainerAttr);
+  if (!trainer.ok()) return trainer.status();
+  outcome.trainer = trainer.value();
+  auto seconds = booster.value().GetAttr(kFitSecondsAttr);
+  if (!seconds.ok()) return seconds.status();
+  outcome.fit_seconds = std::strtod(seconds.value().c_str(), nullptr);
+  return booster;
+}
+
 }  // namespace
+
+Result<DataSplit> SplitRows(const FeatureTable& table, const TrainOptions& options) {
+  if (!options.time_split_at.has_value()) {
+    return StratifiedSplit(table.labels, options.test_fraction, options.calibration_fraction,
+                           options.split_seed);
+  }
+  if (table.created_at.empty()) {
+    return Status::Error("a time split needs a created_at column in the feature table");
+  }
+  return TimeSplit(table.created_at, table.labels, *options.time_split_at,
+                   options.calibration_fraction, options.split_seed);
+}
 
 Result<Evaluation> Evaluate(const LeadModel& model, const FeatureTable& table,
                             std::span<const size_t> rows, const std::vector<double>* truth) {
@@ -167,21 +210,14 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   }
 
   TrainOutcome outcome;
-  if (options.time_split_at.has_value()) {
-    if (table.created_at.empty()) {
-      return Status::Error("a time split needs a created_at column in the feature table");
-    }
-    auto split = TimeSplit(table.created_at, table.labels, *options.time_split_at,
-                           options.calibration_fraction, options.split_seed);
-    if (!split.ok()) return split.status();
-    outcome.split = std::move(split).value();
-  } else {
-    outcome.split = StratifiedSplit(table.labels, options.test_fraction,
-                                    options.calibration_fraction, options.split_seed);
-  }
+  auto split = SplitRows(table, options);
+  if (!split.ok()) return split.status();
+  outcome.split = std::move(split).value();
 
-  auto booster =
-      FitBooster(encoder.value(), table, outcome.split.train, options.xgb, outcome.fit_seconds);
+  auto booster = options.imported_booster_json.empty()
+                     ? FitBooster(encoder.value(), table, outcome.split.train, options.xgb,
+                                  outcome.fit_seconds)
+                     : ImportBooster(options, encoder.value(), table, outcome);
   if (!booster.ok()) return booster.status();
 
   // Calibrate on the held-out slice, then measure the served (calibrated) score on test.
@@ -204,6 +240,10 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   metadata.trained_at = UtcNow();
   metadata.data_hash = options.data_hash;
   metadata.params = options.xgb.AsMap();
+  if (!options.imported_booster_json.empty()) {
+    metadata.params = FitParams(options.xgb);  // the engine's threads did not fit it
+    metadata.params["trainer"] = outcome.trainer;
+  }
   metadata.metrics = outcome.test.metrics;
   metadata.reliability = outcome.test.reliability;
   // Drift reference: the features as the trees saw them (the training rows); the score as new

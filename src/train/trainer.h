@@ -49,6 +49,9 @@ struct TrainOptions {
   uint64_t split_seed = 42;
   double threshold = 0.8;
   std::string data_hash;
+  // An externally fitted booster (XGBoost JSON, e.g. scripts/train_spark's) used instead of
+  // fitting, after the checks of train/fit_plan.h; everything else in Train is unchanged.
+  std::string imported_booster_json;
 };
 
 struct Evaluation {
@@ -61,8 +64,13 @@ struct TrainOutcome {
   DataSplit split;
   Evaluation test;
   std::vector<ReliabilityBin> reliability_uncalibrated;
-  double fit_seconds = 0.0;  // wall time of the boosting rounds alone (for bench/train)
+  double fit_seconds = 0.0;           // wall time of the boosting rounds alone (for bench/train)
+  std::string trainer = "leadscore";  // who fitted the trees: the engine or the booster's trainer
 };
+
+// The rows' parts as TrainOptions says (time split or stratified; seed split_seed). Fails on a
+// time split without created_at or with a side lacking won or lost leads.
+Result<DataSplit> SplitRows(const FeatureTable& table, const TrainOptions& options);
 
 // Fails on a table whose label has one class, or on any XGBoost error.
 Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& options,

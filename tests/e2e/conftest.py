@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from fixtures.browser import SCREENSHOTS
 from fixtures.commands import run
@@ -51,6 +53,36 @@ def realized(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
              ) -> dict[str, Any]:
     """Served scores recorded, loaded and joined with outcomes (fixtures/realized.py)."""
     return build_realized(models, tmp_path_factory.mktemp("realized"))
+
+
+@pytest.fixture(scope="session")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One small export (2,000 leads) built on DuckDB and on a local Spark (its warehouse in
+    spark/warehouse, the exported mart in spark/features.csv): test_spark_mart compares the
+    two, test_spark_train trains on the Spark one."""
+    assert shutil.which("java"), "java is missing: run scripts/setup --test"
+    root = tmp_path_factory.mktemp("engines")
+    raw = root / "raw"
+    run(str(BINARY), "generate", "--rows", "2000", "--seed", "3", "--out", str(raw))
+    duck = root / "duckdb"
+    run(str(REPO / "scripts/load_duckdb"), "--raw", str(raw), "--warehouse",
+        str(duck / "warehouse.duckdb"), "--features-out", str(duck / "features.csv"))
+    run(str(BINARY), "train", "--data", str(duck / "features.csv"), "--features",
+        "base+channel", "--tracking-uri", "none", "--model-out", str(root / "model.json"))
+    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(duck / "warehouse.duckdb"),
+        "--model", str(root / "model.json"))
+    run(str(REPO / "scripts/build_dashboard"), "--warehouse", str(duck / "warehouse.duckdb"),
+        "--out", str(duck / "dashboard.json"))
+    scores = root / "lead_scores.csv"
+    with duckdb.connect(str(duck / "warehouse.duckdb"), read_only=True) as connection:
+        connection.execute(f"COPY main.lead_scores TO '{scores}' (HEADER)")
+
+    spark = root / "spark"
+    result = run(str(REPO / "scripts/load_spark"), "--raw", str(raw), "--warehouse",
+                 str(spark / "warehouse"), "--features-out", str(spark / "features.csv"),
+                 "--lead-scores", str(scores))
+    assert "run on Spark" in result.stdout
+    return {"duckdb": duck, "spark": spark, "raw": raw}
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -10,45 +10,14 @@ Parquet files.
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from fixtures.commands import run
-from fixtures.leadscore_server import BINARY
-from fixtures.mlflow_server import REPO
 
 DASHBOARD_MARTS = ("mart_channel_attribution", "mart_funnel", "mart_score_distribution",
                    "scored_leads")
-
-
-@pytest.fixture(scope="module")
-def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    assert shutil.which("java"), "java is missing: run scripts/setup --test"
-    root = tmp_path_factory.mktemp("engines")
-    raw = root / "raw"
-    run(str(BINARY), "generate", "--rows", "2000", "--seed", "3", "--out", str(raw))
-    duck = root / "duckdb"
-    run(str(REPO / "scripts/load_duckdb"), "--raw", str(raw), "--warehouse",
-        str(duck / "warehouse.duckdb"), "--features-out", str(duck / "features.csv"))
-    run(str(BINARY), "train", "--data", str(duck / "features.csv"), "--features",
-        "base+channel", "--tracking-uri", "none", "--model-out", str(root / "model.json"))
-    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(duck / "warehouse.duckdb"),
-        "--model", str(root / "model.json"))
-    run(str(REPO / "scripts/build_dashboard"), "--warehouse", str(duck / "warehouse.duckdb"),
-        "--out", str(duck / "dashboard.json"))
-    scores = root / "lead_scores.csv"
-    with duckdb.connect(str(duck / "warehouse.duckdb"), read_only=True) as connection:
-        connection.execute(f"COPY main.lead_scores TO '{scores}' (HEADER)")
-
-    spark = root / "spark"
-    result = run(str(REPO / "scripts/load_spark"), "--raw", str(raw), "--warehouse",
-                 str(spark / "warehouse"), "--features-out", str(spark / "features.csv"),
-                 "--lead-scores", str(scores))
-    assert "run on Spark" in result.stdout
-    return {"duckdb": duck, "spark": spark, "raw": raw}
 
 
 def test_training_mart_is_byte_identical_on_both_engines(engines: dict[str, Path]) -> None:
