@@ -9,7 +9,9 @@ failure leaves the old table as it was.
 
 Table main.lead_scores: lead_id, score (calibrated), label ('high' iff score > the model's
 threshold), raw_probability (the booster's, before calibration), model_version, scored_at,
-is_open (the lead comes from fct_open_leads).
+is_open (the lead comes from fct_open_leads), grade (A-D by the model's cut points; NULL for a
+model trained before grades) and alert (grade A or score above the alert threshold,
+LEADSCORE_ALERT_THRESHOLD, default the model's threshold).
 """
 
 from __future__ import annotations
@@ -99,9 +101,11 @@ def score(args: argparse.Namespace) -> int:
             con.execute(
                 "CREATE OR REPLACE TABLE main.lead_scores AS SELECT lead_id, score, label, "
                 "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at, "
-                f"lead_id IN (SELECT lead_id FROM {OPEN_LEADS}) AS is_open FROM read_csv("
+                f"lead_id IN (SELECT lead_id FROM {OPEN_LEADS}) AS is_open, "
+                "nullif(grade, '') AS grade, alert FROM read_csv("
                 "?, header = true, columns = {'lead_id': 'VARCHAR', 'score': 'DOUBLE', "
-                "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR'})",
+                "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR', "
+                "'grade': 'VARCHAR', 'alert': 'BOOLEAN'})",
                 [str(scores_csv)],
             )
             rows, open_rows = con.execute(

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "common/civil_time.h"
+#include "model/grades.h"
 #include "train/train_run.h"
 
 namespace leadscore::cli {
@@ -10,6 +11,7 @@ void RegisterTrain(CLI::App& app, Status* result) {
   auto options = std::make_shared<TrainRunOptions>();
   auto time_split = std::make_shared<std::string>();
   auto extra_params = std::make_shared<std::vector<std::string>>();
+  auto grade_shares = std::make_shared<std::string>("0.05,0.15,0.30");
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Train the XGBoost lead-scoring model on the feature table, calibrate it, measure it on a\n"
@@ -44,6 +46,11 @@ void RegisterTrain(CLI::App& app, Status* result) {
                   "default: stratified random 80/20");
   cmd->add_option("--threshold", options->train.threshold, "Score above which a lead is 'high'")
       ->capture_default_str();
+  cmd->add_option("--grade-shares", *grade_shares,
+                  "Shares of the leads in grades A, B and C (D takes the rest), as fractions; "
+                  "the cut points are chosen from the held-out rows' calibrated scores and "
+                  "stored in the model (docs/training.md, Grades)")
+      ->capture_default_str();
   cmd->add_option("--gate-tolerance", options->gate_tolerance,
                   "Promote when AUC >= champion AUC - tolerance (same evaluation rows)")
       ->capture_default_str();
@@ -63,7 +70,13 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--param", *extra_params,
                   "Any other XGBoost parameter as key=value (repeatable)");
 
-  cmd->callback([options, time_split, extra_params, result] {
+  cmd->callback([options, time_split, extra_params, grade_shares, result] {
+    auto shares = ParseGradeShares(*grade_shares);
+    if (!shares.ok()) {
+      *result = shares.status().WithContext("--grade-shares");
+      return;
+    }
+    options->train.grade_shares = shares.value();
     for (const auto& pair : *extra_params) {
       const auto eq = pair.find('=');
       if (eq == std::string::npos || eq == 0) {

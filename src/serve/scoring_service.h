@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "model/alert_rule.h"
 #include "serve/access_policy.h"
 #include "serve/dashboard_assets.h"
 #include "serve/dashboard_data.h"
@@ -49,6 +50,8 @@ struct ServiceOptions {
   bool strict_input = false;
   // Drift monitoring's sliding window (serve/drift_monitor.h); 0 turns recording off.
   std::chrono::seconds drift_window{3600};
+  // Decides the `alert` of explained scores (model/alert_rule.h).
+  AlertRule alert;
 };
 
 class ScoringService {
