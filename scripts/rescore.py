@@ -30,6 +30,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -224,12 +225,18 @@ def rescore(args: argparse.Namespace) -> None:
         leads_csv = Path(tmp) / "open_leads.csv"
         scores_csv = Path(tmp) / "scores.csv"
         with duckdb.connect(str(warehouse)) as con:
+            started = time.monotonic()
             leads = export_open_leads(con, columns, leads_csv)
+            log.info("exported %d open leads in %.1f s", leads, time.monotonic() - started)
             if leads > 0:
+                started = time.monotonic()
                 log.info("%s", run_engine([args.binary, "score", "--model", args.model,
                                            "--in", str(leads_csv), "--out", str(scores_csv),
                                            "--reasons"]).strip())
+                log.info("scored in %.1f s", time.monotonic() - started)
+            started = time.monotonic()
             write_day(con, scores_csv if leads > 0 else None, scored_at, args.dead_band)
+            log.info("wrote the day's history rows in %.1f s", time.monotonic() - started)
             print(f"rescored {leads} open leads as of {scored_at:%Y-%m-%d %H:%M:%S} UTC into "
                   f"{HISTORY} of {warehouse}: {summary(con, scored_at)}")
 
