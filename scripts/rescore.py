@@ -64,8 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--model",
         default=os.environ.get("LEADSCORE_MODEL", "ml/lead_scoring_model.json"),
-        help="The champion's model file (env LEADSCORE_MODEL; default "
-        "ml/lead_scoring_model.json)",
+        help="The champion's model file (env LEADSCORE_MODEL; default ml/lead_scoring_model.json)",
     )
     parser.add_argument(
         "--binary",
@@ -97,8 +96,7 @@ def parse_scored_at(text: str) -> datetime:
             return datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(
-        f"{text!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC)")
+    raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC)")
 
 
 def engine_columns(binary: str) -> list[str]:
@@ -110,8 +108,10 @@ def engine_columns(binary: str) -> list[str]:
 
 def run_engine(command: list[str]) -> str:
     if not Path(command[0]).is_file():
-        raise RescoreError(f"leadscore binary {command[0]} not found; build it with "
-                           "scripts/build (or set LEADSCORE_BIN / --binary)")
+        raise RescoreError(
+            f"leadscore binary {command[0]} not found; build it with "
+            "scripts/build (or set LEADSCORE_BIN / --binary)"
+        )
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RescoreError(f"`leadscore {command[1]}` failed: {result.stderr.strip()}")
@@ -122,13 +122,16 @@ def export_open_leads(con: duckdb.DuckDBPyConnection, columns: list[str], out: P
     try:
         present = {row[0] for row in con.execute(f"DESCRIBE {OPEN_LEADS}").fetchall()}
     except duckdb.CatalogException as error:
-        raise RescoreError(f"the warehouse has no {OPEN_LEADS}; build it with "
-                           "scripts/load_duckdb (dbt)") from error
+        raise RescoreError(
+            f"the warehouse has no {OPEN_LEADS}; build it with scripts/load_duckdb (dbt)"
+        ) from error
     missing = [c for c in columns if c not in present]
     if missing:
-        raise RescoreError(f"{OPEN_LEADS} lacks the column(s) {', '.join(missing)} that the "
-                           "engine's feature spec needs; rebuild the warehouse with this "
-                           "version's dbt project (scripts/load_duckdb)")
+        raise RescoreError(
+            f"{OPEN_LEADS} lacks the column(s) {', '.join(missing)} that the "
+            "engine's feature spec needs; rebuild the warehouse with this "
+            "version's dbt project (scripts/load_duckdb)"
+        )
     selected = ", ".join(f'"{c}"' for c in columns)
     con.execute(f"COPY (SELECT {selected} FROM {OPEN_LEADS}) TO '{out}' (HEADER, DELIMITER ',')")
     (rows,) = con.execute(f"SELECT count(*) FROM {OPEN_LEADS}").fetchone()
@@ -177,18 +180,27 @@ FROM today t LEFT JOIN previous p USING (lead_id)
 """
 
 
-def write_day(con: duckdb.DuckDBPyConnection, scores: Path | None, scored_at: datetime,
-              dead_band: float) -> None:
+def write_day(
+    con: duckdb.DuckDBPyConnection, scores: Path | None, scored_at: datetime, dead_band: float
+) -> None:
     """Replaces the day's rows by the new scores (none when `scores` is None), atomically."""
     day_start = scored_at.replace(hour=0, minute=0, second=0, microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(CREATE_HISTORY)
-        con.execute(f"DELETE FROM {HISTORY} WHERE scored_at::DATE = $day",
-                    {"day": day_start.date()})
+        con.execute(
+            f"DELETE FROM {HISTORY} WHERE scored_at::DATE = $day", {"day": day_start.date()}
+        )
         if scores is not None:
-            con.execute(INSERT_DAY, {"day_start": day_start, "scores": str(scores),
-                                     "scored_at": scored_at, "dead_band": dead_band})
+            con.execute(
+                INSERT_DAY,
+                {
+                    "day_start": day_start,
+                    "scores": str(scores),
+                    "scored_at": scored_at,
+                    "dead_band": dead_band,
+                },
+            )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -199,24 +211,31 @@ def summary(con: duckdb.DuckDBPyConnection, scored_at: datetime) -> str:
     rows = con.execute(
         f"SELECT coalesce(grade, '-'), trend, count(*) FROM {HISTORY} "
         "WHERE scored_at::DATE = $day GROUP BY ALL ORDER BY ALL",
-        {"day": scored_at.date()}).fetchall()
+        {"day": scored_at.date()},
+    ).fetchall()
     grades: dict[str, int] = {}
     trends: dict[str, int] = {}
     for grade, trend, count in rows:
         grades[grade] = grades.get(grade, 0) + count
         trends[trend] = trends.get(trend, 0) + count
-    return (f"grades {' '.join(f'{g}={n}' for g, n in sorted(grades.items()))}; "
-            f"trends {' '.join(f'{t}={n}' for t, n in sorted(trends.items()))}")
+    return (
+        f"grades {' '.join(f'{g}={n}' for g, n in sorted(grades.items()))}; "
+        f"trends {' '.join(f'{t}={n}' for t, n in sorted(trends.items()))}"
+    )
 
 
 def rescore(args: argparse.Namespace) -> None:
     warehouse = Path(args.warehouse)
     if not warehouse.is_file():
-        raise RescoreError(f"warehouse {warehouse} not found; build it with scripts/load_duckdb "
-                           "(or scripts/run), or pass --warehouse")
+        raise RescoreError(
+            f"warehouse {warehouse} not found; build it with scripts/load_duckdb "
+            "(or scripts/run), or pass --warehouse"
+        )
     if not Path(args.model).is_file():
-        raise RescoreError(f"model file {args.model} not found; train one with "
-                           "`leadscore train` (scripts/run) or pass --model")
+        raise RescoreError(
+            f"model file {args.model} not found; train one with "
+            "`leadscore train` (scripts/run) or pass --model"
+        )
     if not args.dead_band >= 0:
         raise RescoreError(f"--dead-band {args.dead_band} must be 0 or more")
     scored_at: datetime = args.scored_at or datetime.now(UTC).replace(tzinfo=None)
@@ -230,15 +249,30 @@ def rescore(args: argparse.Namespace) -> None:
             log.info("exported %d open leads in %.1f s", leads, time.monotonic() - started)
             if leads > 0:
                 started = time.monotonic()
-                log.info("%s", run_engine([args.binary, "score", "--model", args.model,
-                                           "--in", str(leads_csv), "--out", str(scores_csv),
-                                           "--reasons"]).strip())
+                log.info(
+                    "%s",
+                    run_engine(
+                        [
+                            args.binary,
+                            "score",
+                            "--model",
+                            args.model,
+                            "--in",
+                            str(leads_csv),
+                            "--out",
+                            str(scores_csv),
+                            "--reasons",
+                        ]
+                    ).strip(),
+                )
                 log.info("scored in %.1f s", time.monotonic() - started)
             started = time.monotonic()
             write_day(con, scores_csv if leads > 0 else None, scored_at, args.dead_band)
             log.info("wrote the day's history rows in %.1f s", time.monotonic() - started)
-            print(f"rescored {leads} open leads as of {scored_at:%Y-%m-%d %H:%M:%S} UTC into "
-                  f"{HISTORY} of {warehouse}: {summary(con, scored_at)}")
+            print(
+                f"rescored {leads} open leads as of {scored_at:%Y-%m-%d %H:%M:%S} UTC into "
+                f"{HISTORY} of {warehouse}: {summary(con, scored_at)}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,8 +285,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (OSError, duckdb.Error) as error:
         print(f"error: {error}", file=sys.stderr)
-        print(f"To fix: check that no other program holds the warehouse and that it is "
-              f"writable, then run again; {HISTORY} is unchanged.", file=sys.stderr)
+        print(
+            f"To fix: check that no other program holds the warehouse and that it is "
+            f"writable, then run again; {HISTORY} is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

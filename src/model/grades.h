@@ -25,6 +25,8 @@ inline constexpr std::array<char, kGradeCount> kGradeLetters = {'A', 'B', 'C', '
 // The target shares of A, B and C (D takes the rest): each in (0, 1), summing to < 1.
 struct GradeShares {
   std::array<double, 3> shares = {0.05, 0.15, 0.30};
+
+  bool operator==(const GradeShares&) const = default;
 };
 
 // "0.05,0.15,0.30" (the --grade-shares form) into shares; the error names the bad part.
