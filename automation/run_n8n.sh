@@ -14,7 +14,6 @@
 #                              LEADSCORE_N8N_DIR/webhook-token]
 #   LEADSCORE_URL              the scoring API [http://localhost:8000]
 #   LEADSCORE_API_KEY          its X-API-Key, if it requires one [none]
-#   LEADSCORE_ALERT_THRESHOLD  Slack alert when score > this [0.8]
 #   SLACK_BOT_TOKEN            Slack bot token (xoxb-…, scope chat:write) [none: alerts fail
 #                              and wait in the dead-letter table]
 #   SLACK_CHANNEL              [#sales-notifications]
@@ -35,10 +34,10 @@ export N8N_LISTEN_ADDRESS=127.0.0.1 N8N_HOST=127.0.0.1
 export N8N_RUNNERS_BROKER_PORT=${LEADSCORE_N8N_BROKER_PORT:-$((N8N_PORT + 1000))}
 export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false \
   N8N_TEMPLATES_ENABLED=false N8N_PERSONALIZATION_ENABLED=false
-# The workflow reads its URLs, channel and threshold from these variables ($env).
+# The workflow reads its URLs and channel from these variables ($env). Who is alerted is the
+# server's `alert` verdict (grade A or score above its LEADSCORE_ALERT_THRESHOLD), not set here.
 export N8N_BLOCK_ENV_ACCESS_IN_NODE=false
 export LEADSCORE_URL=${LEADSCORE_URL:-http://localhost:8000}
-export LEADSCORE_ALERT_THRESHOLD=${LEADSCORE_ALERT_THRESHOLD:-0.8}
 export SLACK_CHANNEL=${SLACK_CHANNEL:-#sales-notifications}
 export SLACK_API_URL=${SLACK_API_URL:-https://slack.com/api}
 export HUBSPOT_API_URL=${HUBSPOT_API_URL:-https://api.hubapi.com}

@@ -11,9 +11,11 @@ Table main.lead_scores: lead_id, score (calibrated), label ('high' iff score > t
 threshold), raw_probability (the booster's, before calibration), model_version, scored_at,
 is_open (the lead comes from fct_open_leads), model_test_auc (the held-out AUC the model
 reported at training, from its booster attribute `metrics`: the promise realized accuracy
-is compared with; NULL when the model has none). These rows are recorded scores for the
-realized-accuracy marts (models/monitoring/); only the open leads' count there, since the
-others were scored after their outcome was known.
+is compared with; NULL when the model has none), grade (A-D by the model's cut points; NULL
+for a model trained before grades) and alert (grade A or score above the alert threshold,
+LEADSCORE_ALERT_THRESHOLD, default the model's threshold). These rows are recorded scores for
+the realized-accuracy marts (models/monitoring/); only the open leads' count there, since
+the others were scored after their outcome was known.
 """
 
 from __future__ import annotations
@@ -117,9 +119,10 @@ def score(args: argparse.Namespace) -> int:
                 "CREATE OR REPLACE TABLE main.lead_scores AS SELECT lead_id, score, label, "
                 "raw_probability, model_version, now()::TIMESTAMPTZ AS scored_at, "
                 f"lead_id IN (SELECT lead_id FROM {OPEN_LEADS}) AS is_open, "
-                "?::DOUBLE AS model_test_auc FROM read_csv("
+                "?::DOUBLE AS model_test_auc, nullif(grade, '') AS grade, alert FROM read_csv("
                 "?, header = true, columns = {'lead_id': 'VARCHAR', 'score': 'DOUBLE', "
-                "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR'})",
+                "'label': 'VARCHAR', 'raw_probability': 'DOUBLE', 'model_version': 'VARCHAR', "
+                "'grade': 'VARCHAR', 'alert': 'BOOLEAN'})",
                 [promised, str(scores_csv)],
             )
             rows, open_rows = con.execute(

@@ -195,7 +195,7 @@ def _load_lead_scores(spark, path: Path) -> None:
     frame = spark.read.option("header", True).schema(
         "lead_id string, score double, label string, raw_probability double, "
         "model_version string, scored_at timestamp, is_open boolean, "
-        "model_test_auc double").csv(str(path))
+        "model_test_auc double, grade string, alert boolean").csv(str(path))
     spark.sql("CREATE DATABASE IF NOT EXISTS main")
     frame.write.mode("overwrite").format("parquet").saveAsTable("main.lead_scores")
 

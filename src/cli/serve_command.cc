@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "serve/access_policy.h"
 #include "serve/dashboard_assets.h"
+#include "model/alert_rule.h"
 #include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
 #include "serve/model_source.h"
@@ -51,6 +52,7 @@ struct ServeFlags {
   int follow_seconds = 0;              // > 0: poll --model-uri's alias and reload when it moves
   int drift_window = 3600;             // seconds of scored leads drift is measured over; 0: off
   std::string score_log;               // non-empty: append scores of identified leads here
+  std::optional<double> alert_threshold;  // none: the model's threshold (model/alert_rule.h)
 };
 
 std::string EnvOrEmpty(const char* name) {
@@ -210,6 +212,7 @@ Status Serve(const ServeFlags& flags) {
   options.cors_origin = flags.cors_origin;
   options.strict_input = flags.strict_input;
   options.drift_window = std::chrono::seconds(flags.drift_window);
+  options.alert = AlertRule(flags.alert_threshold);
   if (flags.drift_window == 0) spdlog::info("--drift-window 0: drift monitoring is off");
   if (flags.strict_input) {
     spdlog::info("--strict-input: request values must have their exact JSON types");
@@ -339,6 +342,11 @@ void RegisterServe(CLI::App& app, Status* result) {
                   "file (a background writer; /score never waits; scripts/load_duckdb "
                   "--score-logs loads it for realized accuracy). Default: not recorded")
       ->envname("LEADSCORE_SCORE_LOG");
+  cmd->add_option("--alert-threshold", flags->alert_threshold,
+                  "Explained scores (?explain=true) carry alert: true for grade A or a score "
+                  "above this; default: the model's threshold (docs/automation.md)")
+      ->envname("LEADSCORE_ALERT_THRESHOLD")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--docs-dir", flags->docs_dir,
                   "The swagger-ui-dist package (npm) that /docs serves")
       ->envname("LEADSCORE_DOCS_DIR")

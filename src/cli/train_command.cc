@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/fit_flags.h"
+#include "model/grades.h"
 #include "train/train_run.h"
 
 namespace leadscore::cli {
@@ -9,6 +10,7 @@ namespace leadscore::cli {
 void RegisterTrain(CLI::App& app, Status* result) {
   auto options = std::make_shared<TrainRunOptions>();
   auto fit_flags = std::make_shared<FitFlags>();
+  auto grade_shares = std::make_shared<std::string>("0.05,0.15,0.30");
   CLI::App* cmd = app.add_subcommand(
       "train",
       "Train the XGBoost lead-scoring model on the feature table, calibrate it, measure it on a\n"
@@ -37,6 +39,11 @@ void RegisterTrain(CLI::App& app, Status* result) {
                   "truth.csv of synthetic data: adds auc_oracle and auc_gap");
   cmd->add_option("--threshold", options->train.threshold, "Score above which a lead is 'high'")
       ->capture_default_str();
+  cmd->add_option("--grade-shares", *grade_shares,
+                  "Shares of the leads in grades A, B and C (D takes the rest), as fractions; "
+                  "the cut points are chosen from the held-out rows' calibrated scores and "
+                  "stored in the model (docs/training.md, Grades)")
+      ->capture_default_str();
   cmd->add_option("--gate-tolerance", options->gate_tolerance,
                   "Promote when AUC >= champion AUC - tolerance (same evaluation rows)")
       ->capture_default_str();
@@ -52,11 +59,17 @@ void RegisterTrain(CLI::App& app, Status* result) {
                   "match this run's split and parameters. Everything after fitting is as usual");
   fit_flags->Add(*cmd, options->train);
 
-  cmd->callback([options, fit_flags, result] {
+  cmd->callback([options, fit_flags, grade_shares, result] {
     if (Status applied = fit_flags->Apply(options->train); !applied.ok()) {
       *result = applied;
       return;
     }
+    auto shares = ParseGradeShares(*grade_shares);
+    if (!shares.ok()) {
+      *result = shares.status().WithContext("--grade-shares");
+      return;
+    }
+    options->train.grade_shares = shares.value();
     auto report = RunTraining(*options);
     *result = report.ok() ? Status::Ok() : report.status();
   });

@@ -23,6 +23,7 @@ constexpr const char* kTrainedAtAttr = "trained_at";
 constexpr const char* kDataHashAttr = "data_hash";
 constexpr const char* kReliabilityAttr = "reliability";         // optional: absent in older models
 constexpr const char* kDriftReferenceAttr = "drift_reference";  // optional: absent in older ones
+constexpr const char* kGradesAttr = "grades";                    // optional: absent in older ones
 
 constexpr const char* kNoDriftReference =
     "the model has no drift reference (it was trained before leadscore stored one); retrain it "
@@ -142,6 +143,9 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::Assemble(xgb::Booster booste
     LEADSCORE_RETURN_IF_ERROR(
         booster.SetAttr(kDriftReferenceAttr, DriftReferenceToJson(*metadata.drift_reference)));
   }
+  if (metadata.grades) {
+    LEADSCORE_RETURN_IF_ERROR(booster.SetAttr(kGradesAttr, GradeCutsToJson(*metadata.grades)));
+  }
   LEADSCORE_RETURN_IF_ERROR(booster.SetFeatureNames(encoder.value().column_names()));
   auto evaluator = CompileEvaluator(booster, encoder.value());
   if (!evaluator.ok()) return evaluator.status();
@@ -195,6 +199,12 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
     }
   } else {
     metadata.drift_reference_problem = kNoDriftReference;
+  }
+
+  if (auto grades = b.GetAttr(kGradesAttr); grades.ok() && !grades.value().empty()) {
+    auto cuts = GradeCutsFromJson(grades.value());
+    if (!cuts.ok()) return cuts.status();
+    metadata.grades = cuts.value();
   }
 
   const json threshold_json = json::parse(threshold, nullptr, false);
@@ -306,6 +316,11 @@ double LeadModel::PredictRawRow(std::span<const float> encoded_row) const {
 
 double LeadModel::ScoreRow(std::span<const float> encoded_row) const {
   return calibration_.Apply(PredictRawRow(encoded_row));
+}
+
+std::optional<char> LeadModel::Grade(double score) const {
+  if (!metadata_.grades) return std::nullopt;
+  return GradeOf(*metadata_.grades, score);
 }
 
 Result<std::vector<double>> LeadModel::Score(std::span<const float> matrix, size_t rows) const {

@@ -1,8 +1,8 @@
 // A trained lead-scoring model: the XGBoost booster plus everything needed to use it
 // correctly, all stored as booster attributes inside XGBoost's own JSON model file (so any
 // XGBoost can still load it): model_version, the feature spec and feature set, the decision
-// threshold, the calibration map, metrics, reliability table, drift reference, training time
-// and data hash.
+// threshold, the calibration map, metrics, reliability table, drift reference, grade cut
+// points, training time and data hash.
 //
 // Predictions (PredictRaw, Score and their one-row forms) come from a TreeEvaluator compiled
 // from the booster when the model is built or loaded: bit-identical to XGBoost's own predictor
@@ -27,6 +27,7 @@
 #include "model/calibration.h"
 #include "model/drift_reference.h"
 #include "model/feature_encoder.h"
+#include "model/grades.h"
 #include "model/tree_evaluator.h"
 #include "model/xgboost_adapter.h"
 
@@ -48,6 +49,9 @@ struct ModelMetadata {
   // binary's feature spec (drift_reference_problem then says why). Both still load.
   std::optional<DriftReference> drift_reference;
   std::string drift_reference_problem;
+  // The grade cut points (model/grades.h); none for models saved before leadscore stored them
+  // (they still load, and their scores carry no grade).
+  std::optional<GradeCuts> grades;
 };
 
 class LeadModel {
@@ -79,6 +83,8 @@ class LeadModel {
   // aborts (see TreeEvaluator).
   double PredictRawRow(std::span<const float> encoded_row) const;
   double ScoreRow(std::span<const float> encoded_row) const;
+  // The grade 'A'..'D' of a served score; nullopt when the model has no grade cut points.
+  std::optional<char> Grade(double score) const;
   // SHAP contributions: rows x (width + 1), last column the bias; rows sum to the margin.
   Result<std::vector<float>> Contributions(std::span<const float> matrix, size_t rows) const;
   Result<std::vector<xgb::FeatureScore>> Importance() const { return booster_.TotalGain(); }

@@ -1,23 +1,38 @@
 // Batch scoring of a feature table with the same model code the server uses: every lead
-// gets the calibrated score, its label and the booster's raw probability.
+// gets the calibrated score, its label, grade and alert verdict, the booster's raw
+// probability and, on request, the reasons (the explain=true factors of POST /score).
 #pragma once
 
 #include <filesystem>
 
 #include "common/status.h"
+#include "model/alert_rule.h"
 #include "model/lead_model.h"
 
 namespace leadscore {
 
+// How many reasons a scored row keeps (the largest |contribution| first): what a person reads.
+inline constexpr size_t kBatchReasons = 3;
+
+struct BatchScoreOptions {
+  AlertRule alert;       // the alert column's rule (model/alert_rule.h)
+  bool reasons = false;  // also write the reasons column (SHAP through XGBoost: slower)
+};
+
 struct BatchScoreSummary {
   size_t rows = 0;
   size_t high = 0;
+  size_t alerts = 0;
 };
 
 // Reads `in` (validated against the model's feature spec), writes `out` atomically with the
-// columns lead_id,score,label,raw_probability,model_version (score and raw_probability with
-// 9 significant digits: both are float32 underneath).
+// columns lead_id,score,label,raw_probability,model_version,grade,alert and, with
+// options.reasons, reasons. score and raw_probability have 9 significant digits (both are
+// float32 underneath); grade is A-D, empty for a model without grade cut points; alert is
+// true/false; reasons is a JSON list of the kBatchReasons largest
+// {"feature","value","direction","contribution"} objects, CSV-quoted.
 Result<BatchScoreSummary> ScoreCsvFile(const LeadModel& model, const std::filesystem::path& in,
-                                       const std::filesystem::path& out);
+                                       const std::filesystem::path& out,
+                                       const BatchScoreOptions& options = {});
 
 }  // namespace leadscore

@@ -87,13 +87,19 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
       {"type", "object"},
       {"description",
        "The seed's response. `label` is \"high\" iff `score` > the model's threshold (0.8). "
-       "With ?explain=true also `reasons` (every feature of the model, largest effect first), "
-       "`bias` and `margin`: bias + the contributions = margin, the log-odds of the booster's "
-       "raw probability, which the calibration maps to `score`."},
+       "With ?explain=true also `grade` (A-D by the model's cut points; null for a model "
+       "trained before grades), `alert` (true for grade A or a score above the server's alert "
+       "threshold, LEADSCORE_ALERT_THRESHOLD, default the model's threshold), `reasons` (every "
+       "feature of the model, largest effect first), `bias` and `margin`: bias + the "
+       "contributions = margin, the log-odds of the booster's raw probability, which the "
+       "calibration maps to `score`."},
       {"properties",
        {{"score", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
         {"label", {{"type", "string"}, {"enum", {"high", "low"}}}},
         {"model_version", {{"type", "string"}}},
+        {"grade",
+         {{"type", Json::array({"string", "null"})}, {"enum", Json::array({"A", "B", "C", "D", nullptr})}}},
+        {"alert", {{"type", "boolean"}}},
         {"reasons", {{"type", "array"}, {"items", Ref("Reason")}}},
         {"bias", {{"type", "number"}}},
         {"margin", {{"type", "number"}}}}},
@@ -312,7 +318,9 @@ Json ExplainParameter() {
   return {{"name", "explain"},
           {"in", "query"},
           {"required", false},
-          {"description", "Add the reason codes (SHAP contributions) to each score."},
+          {"description",
+           "Add the grade, the alert verdict and the reason codes (SHAP contributions) to each "
+           "score."},
           {"schema", {{"type", "boolean"}, {"default", false}}}};
 }
 

@@ -267,8 +267,10 @@ std::optional<bool> ExplainParameter(const http::Request& request, std::string& 
   return std::nullopt;
 }
 
-void WriteScore(api::JsonWriter& json, const LeadModel& model, double score,
-                const LeadValues* values, const Explanation* explanation) {
+// The seed's three fields; with an explanation (?explain=true) also the grade (null for a
+// model without grade cut points), the alert verdict and the reasons.
+void WriteScore(api::JsonWriter& json, const LeadModel& model, const AlertRule& alert,
+                double score, const LeadValues* values, const Explanation* explanation) {
   const bool high = score > model.metadata().threshold;
   json.BeginObject();
   json.Key("score");
@@ -278,6 +280,14 @@ void WriteScore(api::JsonWriter& json, const LeadModel& model, double score,
   json.Key("model_version");
   json.String(model.metadata().model_version);
   if (explanation != nullptr) {
+    json.Key("grade");
+    if (const std::optional<char> grade = model.Grade(score)) {
+      json.String(std::string_view(&*grade, 1));
+    } else {
+      json.Null();
+    }
+    json.Key("alert");
+    json.Bool(alert.Alerts(model, score));
     json.Key("reasons");
     json.BeginArray();
     for (const Reason& reason : explanation->reasons) {
@@ -358,7 +368,7 @@ void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
     explanation = std::move(explained.value().front());
   }
   api::JsonWriter json(body);
-  WriteScore(json, *model, score, &worker.values, explanation ? &*explanation : nullptr);
+  WriteScore(json, *model, options_.alert, score, &worker.values, explanation ? &*explanation : nullptr);
   Respond(exchange, worker, kRoute, {200, kJson, body});
 }
 
@@ -414,7 +424,7 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
         !worker.identities[i].empty()) {
       LogScore(worker, *model, worker.identities[i], worker.leads[i], score);
     }
-    WriteScore(json, *model, score, &worker.leads[i], *explain ? &explanations[i] : nullptr);
+    WriteScore(json, *model, options_.alert, score, &worker.leads[i], *explain ? &explanations[i] : nullptr);
   }
   json.EndArray();
   json.EndObject();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "model/alert_rule.h"
 #include "serve/access_policy.h"
 #include "serve/dashboard_assets.h"
 #include "serve/dashboard_data.h"
@@ -53,6 +54,8 @@ struct ServiceOptions {
   // Where scores of leads with an identity are recorded (serve/score_log.h); must outlive the
   // service. Null: not recorded.
   ScoreLog* score_log = nullptr;
+  // Decides the `alert` of explained scores (model/alert_rule.h).
+  AlertRule alert;
 };
 
 class ScoringService {

@@ -235,6 +235,9 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
                           : fmt::format("stratified test={}", options.train.test_fraction);
     params["calibration_fraction"] = fmt::format("{}", options.train.calibration_fraction);
     params["gate_tolerance"] = fmt::format("{}", options.gate_tolerance);
+    const GradeShares& shares = options.train.grade_shares;
+    params["grade_shares"] =
+        fmt::format("{},{},{}", shares.shares[0], shares.shares[1], shares.shares[2]);
     LEADSCORE_RETURN_IF_ERROR(client.LogBatch(run_id, params, {}, {}));
 
     // The logged model carries the run id as its version; the installed file gets the
@@ -279,6 +282,7 @@ Result<TrainRunReport> MlflowSession::LogAndGate(const FeatureTable& table,
         {"reliability_uncalibrated.csv", ReliabilityTableCsv(outcome.reliability_uncalibrated)},
         {"feature_importance.json", FeatureImportanceJson(model)},
         {"calibration.json", model.calibration().ToJson()},
+        {"grades.csv", GradeTableCsv(outcome.grades)},
     };
     for (const auto& [path, bytes] : artifacts) {
       LEADSCORE_RETURN_IF_ERROR(client.UploadArtifact(run.value(), path, bytes));

@@ -57,6 +57,13 @@ void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
       100.0 * m.at("high_rate"));
   std::cout << fmt::format("  at 0.50: precision {:.4f} recall {:.4f} f1 {:.4f}\n",
                            m.at("precision_at_0_5"), m.at("recall_at_0_5"), m.at("f1_at_0_5"));
+  std::cout << "  grades on the test rows (cuts from held-out scores):\n";
+  for (const GradeRow& row : outcome.grades) {
+    std::cout << fmt::format(
+        "    {}  score >= {:.4f}  {:6.2f}% of leads  precision {:.4f}  {:6.2f}% of wins\n",
+        row.grade, row.lower, 100.0 * row.share_of_leads, row.precision,
+        100.0 * row.share_of_wins);
+  }
 }
 
 Status WriteReportJson(const TrainRunReport& report, const std::filesystem::path& path) {

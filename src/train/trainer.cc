@@ -255,6 +255,23 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
     for (double p : *raw) held_out_scores.push_back(calibration.Apply(p));
   }
   metadata.drift_reference = BuildDriftReference(table, outcome.split.train, held_out_scores);
+  // Grade cuts from the same held-out scores, for the same reason: shares then hold for new
+  // leads, not for rows the trees learned. Shares use no label, so measuring the grades on
+  // the test rows afterwards is fair.
+  metadata.grades = ChooseGradeCuts(held_out_scores, options.grade_shares);
+  std::vector<double> test_scores = test_raw.value();
+  for (double& p : test_scores) p = calibration.Apply(p);
+  outcome.grades =
+      GradeTable(*metadata.grades, test_scores, LabelsOf(table, outcome.split.test));
+  for (const GradeRow& row : outcome.grades) {
+    const std::string prefix = std::string("grade_") + row.grade + "_";
+    metadata.metrics[prefix + "share"] = row.share_of_leads;
+    metadata.metrics[prefix + "precision"] = row.precision;
+    metadata.metrics[prefix + "share_of_wins"] = row.share_of_wins;
+    outcome.test.metrics[prefix + "share"] = row.share_of_leads;
+    outcome.test.metrics[prefix + "precision"] = row.precision;
+    outcome.test.metrics[prefix + "share_of_wins"] = row.share_of_wins;
+  }
   metadata.metrics["train_rows"] = static_cast<double>(outcome.split.train.size());
   metadata.metrics["calibration_rows"] = static_cast<double>(outcome.split.calibration.size());
   auto model = LeadModel::Assemble(std::move(booster).value(), spec, metadata, calibration);

@@ -3,6 +3,7 @@
 // and decide where the model goes (train/train_run.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -48,6 +49,8 @@ struct TrainOptions {
   std::optional<int64_t> time_split_at;  // epoch seconds: train before, test from then on
   uint64_t split_seed = 42;
   double threshold = 0.8;
+  // The grades' target shares; the cut points come from the held-out rows' calibrated scores.
+  GradeShares grade_shares;
   std::string data_hash;
   // An externally fitted booster (XGBoost JSON, e.g. scripts/train_spark's) used instead of
   // fitting, after the checks of train/fit_plan.h; everything else in Train is unchanged.
@@ -64,6 +67,7 @@ struct TrainOutcome {
   DataSplit split;
   Evaluation test;
   std::vector<ReliabilityBin> reliability_uncalibrated;
+  std::array<GradeRow, kGradeCount> grades;  // per grade on the test rows
   double fit_seconds = 0.0;           // wall time of the boosting rounds alone (for bench/train)
   std::string trainer = "leadscore";  // who fitted the trees: the engine or the booster's trainer
 };

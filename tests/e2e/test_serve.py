@@ -135,7 +135,8 @@ def test_explain_gives_reasons_that_sum_to_the_margin(server: LeadscoreServer,
         response = requests.post(f"{server.url}/score?explain=true", json=lead, timeout=10)
         assert response.status_code == 200, response.text
         body = response.json()
-        assert set(body) == {"score", "label", "model_version", "reasons", "bias", "margin"}
+        assert set(body) == {"score", "label", "model_version", "grade", "alert", "reasons",
+                             "bias", "margin"}
         features = [reason["feature"] for reason in body["reasons"]]
         assert sorted(features) == sorted(
             ["sessions", "engaged_sessions", "page_views", "is_first_visit", "channel"])
