@@ -52,6 +52,7 @@ void ScoreLog::Shard::Append(const Entry& entry) {
   slot.model_version.assign(*entry.model_version);
   slot.model_test_auc = entry.model_test_auc;
   slot.score = entry.score;
+  slot.grade = entry.grade;
   const LeadValues& values = *entry.values;
   slot.feature_count = values.size() <= kMaxLoggedFeatures ? values.size() : 0;
   std::copy_n(values.begin(), slot.feature_count, slot.values.begin());
@@ -148,6 +149,12 @@ void ScoreLog::AppendLine(const Shard::Slot& slot, std::string& out) const {
   }
   json.Key("score");
   json.Double(slot.score);
+  json.Key("grade");
+  if (slot.grade != 0) {
+    json.String(std::string_view(&slot.grade, 1));
+  } else {
+    json.Null();
+  }
   json.Key("features");
   json.BeginObject();
   for (size_t i = 0; i < slot.feature_count && i < spec_.features.size(); ++i) {

@@ -57,6 +57,7 @@ class ScoreLog {
     const std::string* model_version = nullptr;
     double model_test_auc = 0;  // NaN: unknown
     double score = 0;
+    char grade = 0;  // 'A'..'D'; 0 when the model has no grade cut points
     const LeadValues* values = nullptr;  // the lead as FeatureEncoder takes it
   };
 
@@ -72,6 +73,7 @@ class ScoreLog {
       std::string lead_id, email, model_version;
       double model_test_auc = 0;
       double score = 0;
+      char grade = 0;
       size_t feature_count = 0;
       std::array<double, kMaxLoggedFeatures> values{};
     };

@@ -40,6 +40,7 @@ TEST_F(ScoreLogTest, WritesOneJsonLinePerScoreWithItsIdentityAndFeatures) {
                                 .model_version = &version,
                                 .model_test_auc = 0.74,
                                 .score = 0.31,
+                                .grade = 'B',
                                 .values = &lead});
   identity = {.lead_id = "", .email = "bo@example.com"};
   log.value()->shard(0).Append({.scored_at = at,
@@ -57,12 +58,14 @@ TEST_F(ScoreLogTest, WritesOneJsonLinePerScoreWithItsIdentityAndFeatures) {
   EXPECT_EQ(second["model_version"], "7");
   EXPECT_EQ(second["model_test_auc"], 0.74);
   EXPECT_EQ(second["score"], 0.31);
+  EXPECT_EQ(second["grade"], "B");
   const Feature& first = FeatureSpec::Builtin().features[0];
   EXPECT_EQ(second["features"][first.name], 5);
   EXPECT_EQ(second["features"].size(), FeatureSpec::Builtin().features.size());
   const nlohmann::json& other = &second == &lines[0] ? lines[1] : lines[0];
   EXPECT_FALSE(other.contains("lead_id"));
   EXPECT_TRUE(other["model_test_auc"].is_null());
+  EXPECT_TRUE(other["grade"].is_null());  // a model without grade cut points
   EXPECT_EQ(log.value()->Sum().written, 2U);
 }
 

@@ -444,6 +444,7 @@ void ScoringService::LogScore(Worker& worker, const LeadModel& model,
                                      ? std::numeric_limits<double>::quiet_NaN()
                                      : auc->second,
                .score = score,
+               .grade = model.Grade(score).value_or(0),
                .values = &values});
 }
 

@@ -5,7 +5,7 @@
 --            email but no lead_id is matched to the HubSpot contact with that email
 --   batch    main.lead_scores (scripts/score_warehouse)
 --   rescore  main.lead_score_history (scripts/rescore), when it exists
--- grade is NULL where the record has none (models without grades, the score log today).
+-- grade is NULL where the record has none (scores of models trained before grades).
 -- model_test_auc: the held-out AUC the model reported at training, where the record
 -- carries it (the score log and lead_scores do; a version's promise is shared by all its rows).
 -- depends_on: {{ ref('stg_hubspot__contacts') }}
