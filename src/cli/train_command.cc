@@ -18,7 +18,8 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--data", options->data, "Feature table (the mart export)")
       ->envname("LEADSCORE_FEATURES")
       ->capture_default_str();
-  cmd->add_option("--features", options->train.feature_set, "Feature set: base or base+channel")
+  cmd->add_option("--features", options->train.feature_set,
+                  "Feature set: base, base+channel or base+channel+recency (spec/feature_spec.json)")
       ->envname("LEADSCORE_FEATURE_SET")
       ->capture_default_str();
   cmd->add_option("--model-out", options->model_out, "Where the champion model file lives")
@@ -42,6 +43,17 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--time-split", *time_split,
                   "Split by created_at: train before this date (YYYY-MM-DD), test from it on; "
                   "default: stratified random 80/20");
+  auto split_kind = std::make_shared<std::string>("random");
+  cmd->add_option("--split", *split_kind,
+                  "random: stratified random 80/20; latest: the most recent 20% of rows by "
+                  "created_at test (all snapshots of a lead on one side; docs/training.md)")
+      ->check(CLI::IsMember({"random", "latest"}))
+      ->capture_default_str();
+  cmd->add_option("--horizon-days", options->horizon_days,
+                  "The data's label horizon (scripts/load_duckdb --horizon-days), for the "
+                  "oracle of snapshot rows")
+      ->envname("LEADSCORE_HORIZON_DAYS")
+      ->capture_default_str();
   cmd->add_option("--threshold", options->train.threshold, "Score above which a lead is 'high'")
       ->capture_default_str();
   cmd->add_option("--gate-tolerance", options->gate_tolerance,
@@ -63,7 +75,12 @@ void RegisterTrain(CLI::App& app, Status* result) {
   cmd->add_option("--param", *extra_params,
                   "Any other XGBoost parameter as key=value (repeatable)");
 
-  cmd->callback([options, time_split, extra_params, result] {
+  cmd->callback([options, time_split, split_kind, extra_params, result] {
+    options->train.test_latest = *split_kind == "latest";
+    if (options->train.test_latest && !time_split->empty()) {
+      *result = Status::Error("--split latest and --time-split choose the test rows twice; pass one");
+      return;
+    }
     for (const auto& pair : *extra_params) {
       const auto eq = pair.find('=');
       if (eq == std::string::npos || eq == 0) {

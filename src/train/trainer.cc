@@ -175,6 +175,14 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
                            options.calibration_fraction, options.split_seed);
     if (!split.ok()) return split.status();
     outcome.split = std::move(split).value();
+  } else if (options.test_latest) {
+    if (table.created_at.empty()) {
+      return Status::Error("--split latest needs a created_at column in the feature table");
+    }
+    auto split = LatestSplit(table.created_at, table.labels, options.test_fraction,
+                             options.calibration_fraction, options.split_seed);
+    if (!split.ok()) return split.status();
+    outcome.split = std::move(split).value();
   } else {
     outcome.split = StratifiedSplit(table.labels, options.test_fraction,
                                     options.calibration_fraction, options.split_seed);
