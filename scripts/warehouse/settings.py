@@ -81,8 +81,11 @@ _PATH_OPTIONS = (
         "--snapshots-out",
         "LEADSCORE_SNAPSHOTS",
         "lead_snapshots.csv next to --features-out",
-        "where to export the point-in-time training mart (each lead at ages 0, 7, 14, 30 and "
-        "60 days while open, with recency features and the label over the horizon after it)",
+        (
+            "where to export the point-in-time training mart (each lead at ages 0, 7, 14, 30 "
+            "and 60 days while open, with recency features and the label over the horizon "
+            "after it)"
+        ),
     ),
     (
         "--spec",
