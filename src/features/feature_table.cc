@@ -51,8 +51,8 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
   FeatureTable table;
   std::vector<int> indices;
   for (const auto& feature : spec.features) {
-    table.columns.push_back(FeatureColumn{&feature, {}, {}});
     indices.push_back(reader.ColumnIndex(feature.name));
+    table.columns.push_back(FeatureColumn{&feature, {}, {}, indices.back() >= 0});
   }
   const int id_col = reader.ColumnIndex(spec.id_column);
   const int label_col = reader.ColumnIndex(spec.label_column);

@@ -18,6 +18,7 @@ struct FeatureColumn {
   const Feature* feature = nullptr;
   std::vector<double> numbers;
   std::vector<uint16_t> categories;
+  bool in_file = true;  // false: an optional feature the file lacks, every row its default
 };
 
 struct FeatureTable {

@@ -201,6 +201,8 @@ TEST_F(FeatureTableTest, FillsAbsentRecencyColumnsWithTheirCreationTimeDefault) 
   ASSERT_TRUE(read.ok()) << read.status().message();
   EXPECT_EQ(read.value().Column("days_since_last_session")->numbers, (std::vector<double>{0}));
   EXPECT_EQ(read.value().Column("days_since_created")->numbers, (std::vector<double>{0}));
+  EXPECT_FALSE(read.value().Column("days_since_created")->in_file);
+  EXPECT_TRUE(read.value().Column("sessions")->in_file);
 }
 
 TEST_F(FeatureTableTest, ReadsAndChecksRecencyColumnsWhenPresent) {

@@ -27,7 +27,7 @@ const std::vector<std::string>& Channels() { return Spec().features[kChannelInde
 FeatureTable MakeTable(size_t rows, uint64_t seed) {
   const FeatureSpec& spec = Spec();
   FeatureTable table;
-  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}});
+  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}, true});
   Random rng(seed, 0);
   for (size_t row = 0; row < rows; ++row) {
     table.ids.push_back("L" + std::to_string(row));

@@ -26,7 +26,7 @@ inline LearnableLeads MakeLearnableLeads(size_t rows, uint64_t seed) {
   const FeatureSpec& spec = FeatureSpec::Builtin();
   LearnableLeads leads;
   FeatureTable& table = leads.table;
-  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}});
+  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}, true});
   const std::vector<double> channel_weights = {3, 2, 3, 1, 1, 2, 1, 1};  // the first 8 channels
   Random rng(seed, 0);
   for (size_t row = 0; row < rows; ++row) {
