@@ -2,8 +2,9 @@
 
 Validates the raw exports (GA4 events, HubSpot contacts and deals; docs/sources.md), loads
 them into a fresh DuckDB file, runs `dbt build` on dbt_project/ with spec/feature_spec.json
-and the mart's rules as vars, exports the training mart and the open leads, and only then
-replaces data/warehouse.duckdb, data/lead_scoring_features.csv and data/open_leads.csv.
+and the mart's rules as vars, exports the training mart, the open leads and the point-in-time
+snapshots, and only then replaces data/warehouse.duckdb, data/lead_scoring_features.csv,
+data/open_leads.csv and data/lead_snapshots.csv.
 Run it through the scripts/load_duckdb wrapper, which picks the project's virtualenv.
 """
 
@@ -70,11 +71,14 @@ def _summary(summary: BuildSummary, settings: Settings) -> str:
         f"as of {as_of} ({source}), horizon {settings.horizon_days} days",
         (f"fct_lead_scoring_features: {summary.mart.rows:,} training leads, "
         f"won rate {summary.mart.won_rate:.1%}"),
-        f"fct_open_leads: {summary.open_leads:,} open leads (horizon not passed yet)",
+        f"fct_open_leads: {summary.open_leads:,} open leads (horizon not passed, not closed)",
+        (f"fct_lead_snapshots: {summary.snapshots.rows:,} point-in-time training rows, "
+        f"won rate {summary.snapshots.won_rate:.1%}"),
         f"({summary.dbt_nodes} dbt models, unit tests and data tests run)",
         (f"wrote {settings.display(settings.warehouse)}, "
-        f"{settings.display(settings.features_out)} and "
-        f"{settings.display(settings.open_leads_out)} in {summary.seconds:.1f} s"),
+        f"{settings.display(settings.features_out)}, "
+        f"{settings.display(settings.open_leads_out)} and "
+        f"{settings.display(settings.snapshots_out)} in {summary.seconds:.1f} s"),
     ]
     return "\n".join(lines)
 

@@ -35,11 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"raw.{table}: {rows:,} rows")
     print(f"fct_lead_scoring_features: {summary.training_leads:,} training leads")
     print(f"fct_open_leads: {summary.open_leads:,} open leads")
+    print(f"fct_lead_snapshots: {summary.snapshots:,} point-in-time training rows")
     print(f"({summary.dbt_nodes} dbt models, unit tests and data tests run on Spark)")
     if settings.lead_scores:
         print(f"dashboard marts: {summary.dashboard_nodes} dbt models and tests run on Spark")
-    print(f"wrote {settings.display(settings.features_out)} and "
-          f"{settings.display(settings.open_leads_out)} in {summary.seconds:.1f} s")
+    print(f"wrote {settings.display(settings.features_out)}, "
+          f"{settings.display(settings.open_leads_out)} and "
+          f"{settings.display(settings.snapshots_out)} in {summary.seconds:.1f} s")
     return 0
 
 

@@ -1,5 +1,8 @@
 """The seed's request model, apart from the app so that tests can validate with it too.
 
+Plus leadscore's two optional recency fields (docs/serving.md), which the seed's requests
+leave out; the app scores with the seed's five.
+
 The seed declared plain pydantic fields, so pydantic's default (lax) mode applied: "5" and 5.0
 are sessions, 1 and "true" are is_first_visit. `leadscore serve` does the same by default and
 offers pydantic's strict mode with --strict-input (LEADSCORE_STRICT_INPUT); the same variable
@@ -26,6 +29,10 @@ def lead_model(*, strict: bool) -> type[BaseModel]:
         page_views: int = Field(ge=0, le=MAX_COUNT)
         channel: str = Field(max_length=64)
         is_first_visit: bool
+        # leadscore's recency fields (spec/feature_spec.json "default": 0): optional, so the
+        # seed's five-field bodies mean what they meant; validated like the counts when sent.
+        days_since_last_session: int = Field(default=0, ge=0, le=MAX_COUNT)
+        days_since_created: int = Field(default=0, ge=0, le=MAX_COUNT)
 
         @model_validator(mode="after")
         def _engaged_at_most_sessions(self) -> Lead:

@@ -110,3 +110,17 @@
 {% macro spark__regex_full_match(text, pattern) -%}
   ({{ text }} rlike {{ sql_string('^(' ~ pattern ~ ')$') }})
 {%- endmacro %}
+
+{# Whole seconds since the epoch of a timestamp (without time zone), rounded down as Spark's
+   unix_timestamp does, so differences are the same number on either engine. #}
+{% macro epoch_seconds(ts) -%}
+  {{ return(adapter.dispatch('epoch_seconds', 'leadscore')(ts)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(ts) -%}
+  floor(epoch({{ ts }}))
+{%- endmacro %}
+
+{% macro spark__epoch_seconds(ts) -%}
+  unix_timestamp({{ ts }})
+{%- endmacro %}

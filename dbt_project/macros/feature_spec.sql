@@ -47,3 +47,19 @@
   {{ exceptions.raise_compiler_error(
       "feature '" ~ name ~ "' is not in the feature spec (spec/feature_spec.json).") }}
 {% endmacro %}
+
+{# The spec's features of one type that `model` has as columns: a feature with a `default`
+   (recency) may be absent — the DESIGN table holds creation-time rows, where it is the
+   default; any other missing feature still fails the test's query. #}
+{% macro spec_features_in(model, type=none) %}
+  {%- set features = feature_spec()['features'] if type is none else spec_features(type) -%}
+  {%- if not execute -%}{{ return(features) }}{%- endif -%}
+  {%- set present = adapter.get_columns_in_relation(model) | map(attribute='name')
+                    | map('lower') | list -%}
+  {%- set kept = [] -%}
+  {%- for feature in features
+        if 'default' not in feature or feature['name'] | lower in present -%}
+    {%- do kept.append(feature) -%}
+  {%- endfor -%}
+  {{ return(kept) }}
+{% endmacro %}

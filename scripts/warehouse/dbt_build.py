@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MART_MODEL = "model.leadscore.fct_lead_scoring_features"
 OPEN_LEADS_MODEL = "model.leadscore.fct_open_leads"
+SNAPSHOTS_MODEL = "model.leadscore.fct_lead_snapshots"
 # The profile (dbt_project/profiles.yml) reads the warehouse path from here.
 WAREHOUSE_ENV = "LEADSCORE_DBT_DUCKDB_PATH"
 # ... and its DuckDB memory_limit from here (scripts/load_duckdb --memory-limit).
@@ -40,6 +41,7 @@ Json = dict[str, Any]
 class DbtResult:
     mart_relation: str  # schema-qualified and quoted, e.g. "main"."fct_lead_scoring_features"
     open_leads_relation: str
+    snapshots_relation: str
     warnings: list[str]
     nodes: int
 
@@ -65,9 +67,11 @@ def run_dbt_build(
     )
     mart = manifest["nodes"][MART_MODEL]
     open_leads = manifest["nodes"][OPEN_LEADS_MODEL]
+    snapshots = manifest["nodes"][SNAPSHOTS_MODEL]
     return DbtResult(
         mart_relation=f'"{mart["schema"]}"."{mart["alias"]}"',
         open_leads_relation=f'"{open_leads["schema"]}"."{open_leads["alias"]}"',
+        snapshots_relation=f'"{snapshots["schema"]}"."{snapshots["alias"]}"',
         warnings=_warnings(results, manifest, warehouse, project_dir, display),
         nodes=len(results["results"]),
     )

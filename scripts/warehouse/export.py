@@ -29,8 +29,10 @@ def export_mart(
     out: Path,
     *,
     labelled: bool = True,
+    then_by: tuple[str, ...] = (),
 ) -> MartStats:
-    """Writes `relation` to `out` as CSV, one row per lead sorted by the spec's id."""
+    """Writes `relation` to `out` as CSV, sorted by the spec's id, then by `then_by` (a mart
+    with several rows per lead: the snapshots' age)."""
     mart_columns = [row[0] for row in connection.execute(f"DESCRIBE {relation}").fetchall()]
     wanted = [c for c in spec_columns(spec) if labelled or c != spec["label"]]
     missing = [column for column in wanted if column not in mart_columns]
@@ -43,7 +45,7 @@ def export_mart(
     ordered = wanted + [column for column in mart_columns if column not in wanted]
     select = ", ".join(quote_identifier(column) for column in ordered)
     # Sorted so that the same raw data always gives a byte-identical file.
-    order = quote_identifier(spec["id"])
+    order = ", ".join(quote_identifier(column) for column in (spec["id"], *then_by))
     path = str(out).replace("'", "''")
     # Whole seconds, the feature table's timestamp format (the engine reads created_at for
     # --time-split): HubSpot's createdate carries milliseconds.

@@ -38,6 +38,7 @@ class BuildSummary:
     sessions: int
     mart: MartStats  # the training mart
     open_leads: int
+    snapshots: MartStats  # the point-in-time training mart
     as_of: dt.datetime | None
     dbt_nodes: int
     warnings: list[str]
@@ -45,15 +46,17 @@ class BuildSummary:
 
 
 def build_warehouse(settings: Settings) -> BuildSummary:
-    """Rebuilds settings.warehouse and settings.features_out; LoadError on any failure."""
+    """Rebuilds settings.warehouse and the CSV exports; LoadError on any failure."""
     started = time.monotonic()
     show = settings.display
     spec = load_feature_spec(settings.spec, show(settings.spec))
-    for target in (settings.warehouse, settings.features_out, settings.open_leads_out):
+    outputs = (settings.features_out, settings.open_leads_out, settings.snapshots_out)
+    for target in (settings.warehouse, *outputs):
         if target.is_dir():
             raise LoadError(
                 f"{show(target)} is a folder, not a file",
-                "To fix: pass --warehouse, --features-out and --open-leads-out file paths.",
+                "To fix: pass --warehouse, --features-out, --open-leads-out and "
+                "--snapshots-out file paths.",
             )
     _refuse_uncheckpointed(settings.warehouse, show)
     with one_dbt_run_at_a_time(settings.dbt_project / "target"), _Staging(settings) as staging:
@@ -80,6 +83,13 @@ def build_warehouse(settings: Settings) -> BuildSummary:
             open_leads = export_mart(
                 connection, dbt.open_leads_relation, spec, staging.open_leads, labelled=False
             )
+            snapshots = export_mart(
+                connection,
+                dbt.snapshots_relation,
+                spec,
+                staging.snapshots,
+                then_by=("snapshot_age_days",),
+            )
             sessions, as_of = connection.execute(
                 "SELECT (SELECT count(*) FROM staging.stg_ga4__sessions), "
                 "(SELECT as_of FROM intermediate.int_as_of)"
@@ -90,6 +100,7 @@ def build_warehouse(settings: Settings) -> BuildSummary:
         int(sessions),
         mart,
         open_leads.rows,
+        snapshots,
         as_of,
         dbt.nodes,
         raw.warnings + dbt.warnings,
@@ -154,12 +165,14 @@ class _Staging:
         self.warehouse = self._dir / target.name
         self.features = _building(settings.features_out)
         self.open_leads = _building(settings.open_leads_out)
+        self.snapshots = _building(settings.snapshots_out)
 
     def __enter__(self) -> Self:
         self._clean()
         self._settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         self._settings.features_out.parent.mkdir(parents=True, exist_ok=True)
         self._settings.open_leads_out.parent.mkdir(parents=True, exist_ok=True)
+        self._settings.snapshots_out.parent.mkdir(parents=True, exist_ok=True)
         self._dir.mkdir()
         return self
 
@@ -175,11 +188,13 @@ class _Staging:
         os.replace(self.warehouse, self._settings.warehouse)
         os.replace(self.features, self._settings.features_out)
         os.replace(self.open_leads, self._settings.open_leads_out)
+        os.replace(self.snapshots, self._settings.snapshots_out)
 
     def _clean(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
         self.features.unlink(missing_ok=True)
         self.open_leads.unlink(missing_ok=True)
+        self.snapshots.unlink(missing_ok=True)
 
 
 def _building(out: Path) -> Path:

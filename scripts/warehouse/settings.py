@@ -21,6 +21,7 @@ class Settings:
     warehouse: Path
     features_out: Path
     open_leads_out: Path
+    snapshots_out: Path
     spec: Path
     verbose: bool
     # The mart's rules, passed to dbt as vars (dbt_project.yml documents each).
@@ -78,6 +79,16 @@ _PATH_OPTIONS = (
         "LEADSCORE_OPEN_LEADS",
         "open_leads.csv next to --features-out",
         "where to export the open leads (same feature columns, no label yet): what to score",
+    ),
+    (
+        "--snapshots-out",
+        "LEADSCORE_SNAPSHOTS",
+        "lead_snapshots.csv next to --features-out",
+        (
+            "where to export the point-in-time training mart (each lead at ages 0, 7, 14, 30 "
+            "and 60 days while open, with recency features and the label over the horizon "
+            "after it)"
+        ),
     ),
     (
         "--spec",
@@ -204,6 +215,11 @@ def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Se
         if args.open_leads_out == _PATH_OPTIONS[3][2]
         else resolve(args.open_leads_out)
     )
+    snapshots_out = (
+        features_out.with_name("lead_snapshots.csv")
+        if args.snapshots_out == _PATH_OPTIONS[4][2]
+        else resolve(args.snapshots_out)
+    )
     stages = tuple(stage.strip() for stage in args.closed_won_stages.split(",") if stage.strip())
     if not stages:
         parser.error("--closed-won-stages: name at least one dealstage, e.g. closedwon")
@@ -221,6 +237,7 @@ def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Se
         warehouse=resolve(args.warehouse),
         features_out=features_out,
         open_leads_out=open_leads_out,
+        snapshots_out=snapshots_out,
         spec=resolve(args.spec),
         verbose=args.verbose,
         as_of=_as_of(parser, args.as_of),

@@ -37,7 +37,11 @@ from warehouse.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MARTS = {"features": "fct_lead_scoring_features", "open_leads": "fct_open_leads"}
+MARTS = {
+    "features": "fct_lead_scoring_features",
+    "open_leads": "fct_open_leads",
+    "snapshots": "fct_lead_snapshots",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class SparkSummary:
     raw_rows: dict[str, int]
     training_leads: int
     open_leads: int
+    snapshots: int
     dbt_nodes: int
     dashboard_nodes: int  # 0 without --lead-scores
     seconds: float
@@ -63,13 +68,15 @@ def build_on_spark(settings: Settings) -> SparkSummary:
         training = _export(spark, MARTS["features"], wanted, settings.features_out)
         without_label = [column for column in wanted if column != spec["label"]]
         open_leads = _export(spark, MARTS["open_leads"], without_label, settings.open_leads_out)
+        snapshots = _export(spark, MARTS["snapshots"], wanted, settings.snapshots_out,
+                            then_by=("snapshot_age_days",))
         dashboard_nodes = 0
         if settings.lead_scores:
             _load_lead_scores(spark, settings.lead_scores)
             dashboard_nodes = _run_dbt(settings, spec, ("--select", "tag:dashboard"))
     finally:
         spark.stop()
-    return SparkSummary(raw_rows, training, open_leads, nodes, dashboard_nodes,
+    return SparkSummary(raw_rows, training, open_leads, snapshots, nodes, dashboard_nodes,
                         time.monotonic() - started)
 
 
@@ -230,13 +237,15 @@ def _run_dbt(settings: Settings, spec: dict, selection: tuple[str, ...]) -> int:
     return len(result.result.results)
 
 
-def _export(spark, mart: str, wanted: list[str], out: Path) -> int:
+def _export(spark, mart: str, wanted: list[str], out: Path,
+            then_by: tuple[str, ...] = ()) -> int:
     """Writes main.<mart> to `out` as CSV exactly as scripts/load_duckdb does: the spec's
-    columns in its order, then the mart's others, sorted by the id, timestamps in whole
-    seconds. Written next to `out` and renamed, so a failure leaves the old file."""
+    columns in its order, then the mart's others, sorted by the id (then `then_by`),
+    timestamps in whole seconds. Written next to `out` and renamed, so a failure leaves the
+    old file."""
     frame = spark.table(f"main.{mart}")
     columns = wanted + [column for column in frame.columns if column not in wanted]
-    frame = frame.select(*columns).orderBy(wanted[0])
+    frame = frame.select(*columns).orderBy(wanted[0], *then_by)
     staging = out.with_name(f".{out.name}.spark")
     shutil.rmtree(staging, ignore_errors=True)
     (frame.coalesce(1).write.option("header", True).option("escape", '"')

@@ -276,6 +276,14 @@ class RequestParser {
       slot.begin = value_begin;
       slot.end = scanner_.offset();
     }
+    // An optional field left out means its default, like a pydantic field with a default.
+    for (size_t f = 0; f < spec_.features.size(); ++f) {
+      const Feature& feature = spec_.features[f];
+      if (slots[f].problem == Problem::kMissing && feature.default_value.has_value()) {
+        slots[f].problem = Problem::kValid;
+        values[f] = *feature.default_value;
+      }
+    }
     ReportLead(where, begin, scanner_.offset(), values);
     return true;
   }

@@ -2,7 +2,9 @@
 // feature spec, and describes invalid ones exactly as the seed's FastAPI + pydantic v2 service
 // did, so clients written against it see the same 422 bodies.
 //
-// The spec is the request model: every feature is a required field, in spec order. By default
+// The spec is the request model: every feature is a field, in spec order, required unless the
+// spec gives it a default (the recency features: missing means the default, 0, the value at
+// the lead's creation, so the seed's five-field requests keep their meaning). By default
 // (InputMode::kLax) the fields coerce like the seed's model, plain pydantic fields in pydantic's
 // default lax mode, for the values Python's json produces (lax_coercion.h has the exact rules):
 // a count takes a JSON integer, true/false, a whole float (5.0, 1e2) or an integer string ("5",

@@ -63,7 +63,29 @@ TEST(ScoreRequest, ParsesTheExampleBodyIntoSpecOrderedValues) {
   LeadValues values;
   const ParseOutcome outcome = ParseScoreRequest(kExample, Spec(), values);
   ASSERT_TRUE(outcome.ok()) << ValidationErrorBody(outcome.errors);
-  EXPECT_EQ(values, (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search"))}));
+  // The recency fields the seed's request leaves out: 0, the lead at its creation.
+  EXPECT_EQ(values,
+            (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search")), 0, 0}));
+}
+
+TEST(ScoreRequest, MissingRecencyFieldsMeanTheLeadAtItsCreation) {
+  // The seed's five fields: days_since_last_session and days_since_created are 0.
+  EXPECT_EQ(Values(kExample),
+            (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search")), 0, 0}));
+  const std::string later = std::string(kExample.substr(0, kExample.size() - 1)) +
+                            R"(, "days_since_last_session": 2, "days_since_created": "30"})";
+  EXPECT_EQ(Values(later),
+            (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search")), 2, 30}));
+}
+
+TEST(ScoreRequest, SentRecencyFieldsAreValidatedLikeEveryCount) {
+  const std::string body = std::string(kExample.substr(0, kExample.size() - 1)) +
+                           R"(, "days_since_created": -1, "days_since_last_session": null})";
+  EXPECT_EQ(ScoreErrors(body),
+            R"({"detail":[{"type":"int_type","loc":["body","days_since_last_session"],)"
+            R"("msg":"Input should be a valid integer","input":null},)"
+            R"({"type":"greater_than_equal","loc":["body","days_since_created"],)"
+            R"("msg":"Input should be greater than or equal to 0","input":-1,"ctx":{"ge":0}}]})");
 }
 
 TEST(ScoreRequest, MapsAnUnknownChannelToTheSpecsUnknownCategory) {
@@ -299,19 +321,19 @@ TEST(ScoreRequest, LaxModeCoercesCountsFromStringsWholeFloatsAndBooleans) {
   EXPECT_EQ(
       Values(
           R"({"sessions": " +0_5.00 ", "engaged_sessions": 3.0, "page_views": "1_200", "is_first_visit": false, "channel": "Paid Search"})"),
-      (LeadValues{5, 3, 1200, 0, paid_search}));
+      (LeadValues{5, 3, 1200, 0, paid_search, 0, 0}));
   EXPECT_EQ(
       Values(
           R"({"sessions": true, "engaged_sessions": false, "page_views": 1e2, "is_first_visit": false, "channel": "Paid Search"})"),
-      (LeadValues{1, 0, 100, 0, paid_search}));
+      (LeadValues{1, 0, 100, 0, paid_search, 0, 0}));
   EXPECT_EQ(
       Values(
           R"({"sessions": "\u0035", "engaged_sessions": "-0", "page_views": -0.0, "is_first_visit": false, "channel": "Paid Search"})"),
-      (LeadValues{5, 0, 0, 0, paid_search}));
+      (LeadValues{5, 0, 0, 0, paid_search, 0, 0}));
   EXPECT_EQ(
       Values(
           R"({"sessions": "1000000", "engaged_sessions": 1e-400, "page_views": "\u3000 12\n", "is_first_visit": false, "channel": "Paid Search"})"),
-      (LeadValues{1'000'000, 0, 12, 0, paid_search}));
+      (LeadValues{1'000'000, 0, 12, 0, paid_search, 0, 0}));
 }
 
 TEST(ScoreRequest, LaxModeCoercesFlagsFromZeroOneAndPydanticsWords) {
@@ -425,8 +447,8 @@ TEST(BatchRequest, ParsesEveryLeadInOrder) {
                                                  Spec(), leads);
   ASSERT_TRUE(outcome.ok()) << ValidationErrorBody(outcome.errors);
   ASSERT_EQ(leads.size(), 2u);
-  EXPECT_EQ(leads[0], (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search"))}));
-  EXPECT_EQ(leads[1], (LeadValues{1, 0, 2, 1, static_cast<double>(Channel("Email"))}));
+  EXPECT_EQ(leads[0], (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search")), 0, 0}));
+  EXPECT_EQ(leads[1], (LeadValues{1, 0, 2, 1, static_cast<double>(Channel("Email")), 0, 0}));
 }
 
 TEST(BatchRequest, AcceptsAnEmptyList) {
@@ -502,7 +524,8 @@ TEST(BatchRequest, ParsesTenThousandLeads) {
   for (size_t i = 0; i < leads.size(); ++i) {
     const LeadValues expected = {static_cast<double>(i % 50 + 1), static_cast<double>(i % 50),
                                  static_cast<double>(i), i % 2 == 0 ? 1.0 : 0.0,
-                                 static_cast<double>(Channel(i % 3 == 0 ? "Direct" : "Referral"))};
+                                 static_cast<double>(Channel(i % 3 == 0 ? "Direct" : "Referral")),
+                                 0, 0};
     ASSERT_EQ(leads[i], expected) << "lead " << i;
   }
 }

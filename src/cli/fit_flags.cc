@@ -5,12 +5,18 @@
 namespace leadscore::cli {
 
 void FitFlags::Add(CLI::App& cmd, TrainOptions& options) {
-  cmd.add_option("--features", options.feature_set, "Feature set: base or base+channel")
+  cmd.add_option("--features", options.feature_set,
+                 "Feature set: base, base+channel or base+channel+recency (spec/feature_spec.json)")
       ->envname("LEADSCORE_FEATURE_SET")
       ->capture_default_str();
   cmd.add_option("--time-split", time_split,
                  "Split by created_at: train before this date (YYYY-MM-DD), test from it on; "
                  "default: stratified random 80/20");
+  cmd.add_option("--split", split_kind,
+                 "random: stratified random 80/20; latest: the most recent 20% of rows by "
+                 "created_at test (all snapshots of a lead on one side; docs/training.md)")
+      ->check(CLI::IsMember({"random", "latest"}))
+      ->capture_default_str();
   cmd.add_option("--max-depth", options.xgb.max_depth)->capture_default_str();
   cmd.add_option("--learning-rate", options.xgb.learning_rate)->capture_default_str();
   cmd.add_option("--n-estimators", options.xgb.n_estimators)->capture_default_str();
@@ -22,6 +28,7 @@ void FitFlags::Add(CLI::App& cmd, TrainOptions& options) {
 }
 
 Status FitFlags::Apply(TrainOptions& options) const {
+  options.test_latest = split_kind == "latest";
   for (const auto& pair : extra_params) {
     const auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {

@@ -16,9 +16,10 @@ namespace leadscore::cli {
 // The raw text of the flags CLI11 cannot store directly; Apply turns it into TrainOptions.
 struct FitFlags {
   std::string time_split;
+  std::string split_kind = "random";
   std::vector<std::string> extra_params;
 
-  // Adds --features, --time-split, the seed's XGBoost parameters, --tree-method and --param.
+  // Adds --features, --time-split, --split, the seed's XGBoost parameters, --tree-method and --param.
   void Add(CLI::App& cmd, TrainOptions& options);
   // Parses --time-split and every --param key=value into `options`; an error names the flag.
   Status Apply(TrainOptions& options) const;

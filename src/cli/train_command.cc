@@ -37,6 +37,11 @@ void RegisterTrain(CLI::App& app, Status* result) {
       ->capture_default_str();
   cmd->add_option("--truth", options->truth,
                   "truth.csv of synthetic data: adds auc_oracle and auc_gap");
+  cmd->add_option("--horizon-days", options->horizon_days,
+                  "The data's label horizon (scripts/load_duckdb --horizon-days), for the "
+                  "oracle of snapshot rows")
+      ->envname("LEADSCORE_HORIZON_DAYS")
+      ->capture_default_str();
   cmd->add_option("--threshold", options->train.threshold, "Score above which a lead is 'high'")
       ->capture_default_str();
   cmd->add_option("--grade-shares", *grade_shares,

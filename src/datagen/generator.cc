@@ -26,6 +26,10 @@ const int64_t kLastClickFrom = DaysFromCivil(2018, 1, 1) * kDay;
 // Random streams of the output's own details (ids, milliseconds, devices, pages): apart from
 // the story's streams (visitor numbers), so the story draws exactly what it drew before.
 constexpr uint64_t kAuxStream = uint64_t{1} << 63;
+// Random streams of the visits after a lead's creation (story step 10): apart from the
+// story's streams too, so everything up to creation, the amounts and the close dates are
+// what they were before these visits were added to the story.
+constexpr uint64_t kLaterVisitsStream = uint64_t{1} << 62;
 
 size_t ChannelIndex(std::string_view group) {
   const auto profiles = OlistChannelProfiles();
@@ -125,10 +129,6 @@ class Exporter {
   int64_t latest_ms_ = INT64_MIN;
 };
 
-int64_t DaysToClose(Random& rng) {
-  return static_cast<int64_t>(rng.LogNormal(std::log(14.0 * kDay), 0.8));  // Olist: median 14 days
-}
-
 Status GenerateSynthetic(const GenerateOptions& options, Exporter& exporter,
                          const GenerateSummary& summary) {
   const StoryParams& params = options.story;
@@ -159,22 +159,24 @@ Status GenerateSynthetic(const GenerateOptions& options, Exporter& exporter,
     lead.created_at = last_start + rng.UniformInt(30, 600);
     lead.p_won = Sigmoid(biases[channel] + params.won_intent * intent);
     const bool won = rng.Bernoulli(lead.p_won);
-    SimulateLaterSessions(won, direct, lead.created_at, sessions.back().session_number + 1, rng,
-                          sessions);
+    SkipRetiredLaterSessionDraws(won, rng);
     lead.amount_cents = std::llround(rng.LogNormal(std::log(3000.0), 0.9) * 100.0);
     if (won) {
       lead.has_deal = true;
       lead.stage = HubSpotDealStage::kClosedWon;
-      lead.close_at = lead.created_at + DaysToClose(rng);
+      lead.close_at = lead.created_at + DrawSecondsToClose(params, rng);
     } else if (rng.Bernoulli(0.55)) {  // the rest never got a deal
       lead.has_deal = true;
       if (rng.Bernoulli(0.8)) {
         lead.stage = HubSpotDealStage::kClosedLost;
-        lead.close_at = lead.created_at + DaysToClose(rng);
+        lead.close_at = lead.created_at + DrawSecondsToClose(params, rng);
       } else {
         lead.stage = HubSpotDealStage::kAppointmentScheduled;
       }
     }
+    Random later(options.seed, kLaterVisitsStream | static_cast<uint64_t>(visitor));
+    SimulateLaterSessions(params, intent, channel, direct, won, lead.created_at, lead.close_at,
+                          sessions.back().session_number + 1, later, sessions);
     LEADSCORE_RETURN_IF_ERROR(exporter.Lead(sessions, lead, aux));
   }
   return Status::Ok();
@@ -200,8 +202,6 @@ Status GenerateFromOlist(const GenerateOptions& options, const std::vector<Olist
     SimulateSessions(params, intent, channel, direct, lead.created_at - rng.UniformInt(30, 600),
                      rng, sessions);
     lead.converting_session = sessions.size() - 1;
-    SimulateLaterSessions(olist.won, direct, lead.created_at, sessions.back().session_number + 1,
-                          rng, sessions);
     lead.p_won = Sigmoid(biases[channel] + params.won_intent * intent);
     lead.olist_mql_id = olist.mql_id;
     if (olist.won) {
@@ -210,6 +210,9 @@ Status GenerateFromOlist(const GenerateOptions& options, const std::vector<Olist
       lead.amount_cents = olist.revenue_cents;
       lead.close_at = olist.won_at;
     }
+    Random later(options.seed, kLaterVisitsStream | (i + 1));
+    SimulateLaterSessions(params, intent, channel, direct, olist.won, lead.created_at,
+                          lead.close_at, sessions.back().session_number + 1, later, sessions);
     LEADSCORE_RETURN_IF_ERROR(exporter.Lead(sessions, lead, aux));
   }
   return Status::Ok();

@@ -125,6 +125,48 @@ TEST_F(GeneratorTest, DifferentSeedGivesDifferentFiles) {
   }
 }
 
+// The visits after creation come from their own random streams: a story with far more of them
+// leaves every lead, its outcome and its close date as they were (the training mart's rows and
+// labels do not move when story step 10 changes).
+TEST_F(GeneratorTest, LaterVisitsLeaveLeadsOutcomesAndCloseDatesUnchanged) {
+  GenerateOptions busier = Options("busier", 1500, 42);
+  busier.story.revisit_bias = 1.0;  // ~12 times the revisits
+  busier.story.onboarding_mean = 8.0;
+  auto a = Generate(Options("a", 1500, 42));
+  auto b = Generate(busier);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_GT(b.value().sessions, a.value().sessions + 1000);
+  EXPECT_EQ(Read(dir_ / "a" / "truth.csv"), Read(dir_ / "busier" / "truth.csv"));
+  // Per contact: its creation and GA4 id; per deal of a contact created 3 days or more before
+  // the as-of (younger ones may get their deal after it, by the export's own random details):
+  // close date, stage, amount.
+  const auto facts = [](const fs::path& out) {
+    std::map<std::string, std::string> contacts;
+    std::map<std::string, std::string> created;
+    for (const auto& contact : JsonLines(out / "hubspot" / "contacts.jsonl")) {
+      const json& p = contact["properties"];
+      created[contact["id"].get<std::string>()] = p["createdate"].get<std::string>();
+      contacts[contact["id"].get<std::string>()] = p["createdate"].dump() + p["ga_client_id"].dump();
+    }
+    std::map<std::string, std::string> deals;
+    for (const auto& deal : JsonLines(out / "hubspot" / "deals.jsonl")) {
+      const std::string contact =
+          deal["associations"]["contacts"]["results"][0]["id"].get<std::string>();
+      if (created[contact] >= "2018-05-29") continue;
+      const json& p = deal["properties"];
+      deals[contact] = p["closedate"].dump() + p["dealstage"].dump() + p["amount"].dump();
+    }
+    return std::make_pair(contacts, deals);
+  };
+  const auto [contacts_a, deals_a] = facts(dir_ / "a");
+  const auto [contacts_b, deals_b] = facts(dir_ / "busier");
+  EXPECT_EQ(contacts_a.size(), 1500u);
+  EXPECT_GT(deals_a.size(), 500u);
+  EXPECT_TRUE(contacts_a == contacts_b) << "a contact changed with the later visits";
+  EXPECT_TRUE(deals_a == deals_b) << "a deal of an older contact changed with the later visits";
+}
+
 TEST_F(GeneratorTest, WritesTheDocumentedCrmObjectsAndTruth) {
   auto summary = Generate(Options("out", 2000, 42));
   ASSERT_TRUE(summary.ok()) << summary.status().message();

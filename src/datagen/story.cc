@@ -83,21 +83,75 @@ void SimulateSessions(const StoryParams& params, double intent, size_t channel,
   }
 }
 
-void SimulateLaterSessions(bool won, size_t direct_channel, int64_t created_at,
+int64_t DrawSecondsToClose(const StoryParams& params, Random& rng) {
+  return static_cast<int64_t>(
+      rng.LogNormal(std::log(params.close_median_days * kDays), params.close_sigma));
+}
+
+void SimulateLaterSessions(const StoryParams& params, double intent, size_t channel,
+                           size_t direct_channel, bool won, int64_t created_at, int64_t decided_at,
                            int64_t next_session_number, Random& rng, std::vector<Session>& out) {
-  const int64_t count = won ? 1 + rng.Poisson(3.0) : rng.Poisson(0.3);
-  int64_t start = created_at;
+  const int64_t window_end =
+      decided_at >= 0 ? decided_at
+                      : created_at + static_cast<int64_t>(params.undecided_days * kDays);
+  const double per_week = std::exp(params.revisit_bias + params.revisit_intent * intent);
+  const double log_median = std::log(params.engagement_median_msec);
+  int64_t number = next_session_number;
+  // Revisits: a Poisson process at `per_week` from creation until the decision.
+  for (int64_t start = created_at;;) {
+    start += 30 * kMinutes + static_cast<int64_t>(rng.Exponential(7.0 * kDays / per_week));
+    if (start >= window_end) break;
+    Session session;
+    session.start = start;
+    session.session_number = number++;
+    session.channel = rng.Bernoulli(0.7) ? channel : direct_channel;
+    session.engagement_msec = static_cast<int64_t>(std::llround(
+        rng.LogNormal(log_median + params.engagement_intent * intent, params.engagement_sigma)));
+    const bool engaged = session.engagement_msec > kEngagedSessionMsec;
+    session.page_views = 1 + rng.Poisson(std::exp(params.pv_bias + params.pv_intent * intent +
+                                                  params.pv_engaged * (engaged ? 1.0 : 0.0)));
+    out.push_back(session);
+  }
+  // After the decision: onboarding of a won customer, stray visits of the others.
+  const int64_t count =
+      won ? 1 + rng.Poisson(params.onboarding_mean) : rng.Poisson(params.stray_mean);
+  int64_t start = window_end;
   for (int64_t k = 0; k < count; ++k) {
     start += 30 * kMinutes + static_cast<int64_t>(rng.Exponential(7.0 * kDays));
     Session session;
     session.start = start;
-    session.session_number = next_session_number + k;
+    session.session_number = number++;
     session.channel = direct_channel;
     session.engagement_msec =
         static_cast<int64_t>(std::llround(rng.LogNormal(std::log(30000.0), 0.8)));
     session.page_views = 1 + rng.Poisson(5.0);
     out.push_back(session);
   }
+}
+
+void SkipRetiredLaterSessionDraws(bool won, Random& rng) {
+  const int64_t count = won ? 1 + rng.Poisson(3.0) : rng.Poisson(0.3);
+  for (int64_t k = 0; k < count; ++k) {
+    static_cast<void>(rng.Exponential(7.0 * kDays));
+    static_cast<void>(rng.LogNormal(std::log(30000.0), 0.8));
+    static_cast<void>(rng.Poisson(5.0));
+  }
+}
+
+double WonWithinHorizonIfOpen(const StoryParams& params, double p_won, double age_days,
+                              double horizon_days) {
+  // CDF of the time to close: LogNormal(log(median), sigma).
+  const auto close_cdf = [&](double days) {
+    if (days <= 0.0) return 0.0;
+    return 0.5 * std::erfc(-(std::log(days / params.close_median_days)) /
+                           (params.close_sigma * std::sqrt(2.0)));
+  };
+  const double at_age = close_cdf(age_days);
+  const double won_in_horizon = p_won * (close_cdf(age_days + horizon_days) - at_age);
+  const double still_open =
+      p_won * (1.0 - at_age) +
+      (1.0 - p_won) * (1.0 - params.deal_if_not_won * params.lost_if_deal * at_age);
+  return still_open > 0.0 ? won_in_horizon / still_open : 0.0;
 }
 
 }  // namespace leadscore

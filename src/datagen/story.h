@@ -37,6 +37,23 @@ struct StoryParams {
   double returning_intent = 0.7;
   // P(won) = sigmoid(channel_bias[c] + won_intent * z); channel_bias calibrated to Olist
   double won_intent = 1.5;
+  // Deals: a won lead's deal closes won after LogNormal(log(close_median_days), close_sigma)
+  // days (Olist's median time to close); of the others, deal_if_not_won get a deal, of which
+  // lost_if_deal close lost after the same delay (the rest stay open).
+  double close_median_days = 14.0;
+  double close_sigma = 0.8;
+  double deal_if_not_won = 0.55;
+  double lost_if_deal = 0.8;
+  // Between creation and the decision (the deal's close, or undecided_days for a lead whose
+  // deal never closes) a lead comes back at exp(revisit_bias + revisit_intent * z) sessions
+  // per week (a Poisson process); engagement and page views follow the rules above.
+  double revisit_bias = -1.5;
+  double revisit_intent = 0.8;
+  double undecided_days = 90.0;
+  // After the decision: won customers come back for onboarding (1 + Poisson(onboarding_mean)
+  // sessions), the others rarely (Poisson(stray_mean)); gaps average 7 days.
+  double onboarding_mean = 3.0;
+  double stray_mean = 0.3;
 };
 
 inline constexpr int64_t kEngagedSessionMsec = 10000;
@@ -65,9 +82,30 @@ void SimulateSessions(const StoryParams& params, double intent, size_t channel,
                       size_t direct_channel, int64_t last_start, Random& rng,
                       std::vector<Session>& out);
 
-// Visits after the lead was created (onboarding, mostly won customers). A feature mart that
-// counts them leaks the outcome.
-void SimulateLaterSessions(bool won, size_t direct_channel, int64_t created_at,
+// Seconds from a lead's creation to its deal's close (won or lost), as the story draws them.
+int64_t DrawSecondsToClose(const StoryParams& params, Random& rng);
+
+// Visits after the lead was created, appended oldest first and numbered on from
+// `next_session_number`: revisits until `decided_at` (the deal's close, or -1 when no deal
+// closes: then undecided_days after creation) at the intent-driven rate, in `channel` (70 %)
+// or Direct; then, after the decision, onboarding visits of a won customer or a few stray
+// visits of the others, all Direct. Only the revisits depend on intent, and they stop at the
+// decision, so a snapshot of an open lead sees nothing caused by its outcome.
+void SimulateLaterSessions(const StoryParams& params, double intent, size_t channel,
+                           size_t direct_channel, bool won, int64_t created_at, int64_t decided_at,
                            int64_t next_session_number, Random& rng, std::vector<Session>& out);
+
+// The draws the story's own stream once spent on later visits, before amounts and close
+// dates: consumed and discarded so those, and so every label, stay what they were. Later
+// visits now come from their own stream (SimulateLaterSessions).
+void SkipRetiredLaterSessionDraws(bool won, Random& rng);
+
+// The story's probability that a lead with true P(won) `p_won`, still open (no deal closed,
+// won or lost) `age_days` after its creation, closes won within the `horizon_days` after
+// that: p (F(a+h) - F(a)) / (p (1 - F(a)) + (1 - p) (1 - deal_if_not_won lost_if_deal F(a)))
+// with F the time-to-close distribution. The oracle of a point-in-time snapshot; at age 0 it
+// is p F(h), ranked as p.
+double WonWithinHorizonIfOpen(const StoryParams& params, double p_won, double age_days,
+                              double horizon_days);
 
 }  // namespace leadscore

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -198,31 +199,108 @@ TEST(Story, HigherIntentMeansMoreAndLongerSessions) {
   EXPECT_GT(high_engagement, 2.0 * low_engagement);
 }
 
-TEST(Story, LaterSessionsAllStartAfterCreationFromDirectWithContinuingNumbers) {
+TEST(Story, RevisitsStopAtTheDecisionAndOnboardingComesOnlyAfterTheClose) {
+  const StoryParams params;
   constexpr int64_t kCreated = kStart + 600;
-  double won_count = 0.0, lost_count = 0.0;
-  constexpr int kN = 5000;
+  constexpr int64_t kClose = kCreated + int64_t{20} * 86400;
   for (int won = 0; won <= 1; ++won) {
-    for (int i = 0; i < kN; ++i) {
-      Random rng(15 + static_cast<uint64_t>(won), static_cast<uint64_t>(i));
+    for (int i = 0; i < 2000; ++i) {
+      Random rng(21 + static_cast<uint64_t>(won), static_cast<uint64_t>(i));
       std::vector<Session> sessions(1);  // one existing session, kept as is
-      SimulateLaterSessions(won == 1, kDirect, kCreated, 7, rng, sessions);
-      const size_t later = sessions.size() - 1;
-      (won == 1 ? won_count : lost_count) += static_cast<double>(later);
-      if (won == 1) ASSERT_GE(later, 1u);  // every won customer comes back at least once
+      SimulateLaterSessions(params, 1.0, kChannel, kDirect, won == 1, kCreated, kClose, 7, rng,
+                            sessions);
+      size_t after_close = 0;
       for (size_t k = 1; k < sessions.size(); ++k) {
         const Session& s = sessions[k];
         ASSERT_GT(s.start, kCreated);
         ASSERT_EQ(s.session_number, 7 + static_cast<int64_t>(k - 1));
-        ASSERT_EQ(s.channel, kDirect);
         ASSERT_GE(s.page_views, 1);
         if (k > 1) ASSERT_GE(s.start, sessions[k - 1].start + kHalfHour);
+        if (s.start >= kClose) {
+          ++after_close;
+          ASSERT_EQ(s.channel, kDirect);  // onboarding or stray visits come back by URL
+        } else {
+          ASSERT_TRUE(s.channel == kChannel || s.channel == kDirect);
+          ASSERT_EQ(after_close, 0u) << "a revisit after the decision";
+        }
       }
+      if (won == 1) ASSERT_GE(after_close, 1u);  // every won customer is onboarded
     }
   }
-  // 1 + Poisson(3) for won customers, Poisson(0.3) for the rest.
-  EXPECT_NEAR(won_count / kN, 4.0, 5.0 * std::sqrt(3.0 / kN));
-  EXPECT_NEAR(lost_count / kN, 0.3, 5.0 * std::sqrt(0.3 / kN));
+}
+
+TEST(Story, RevisitRateBeforeTheDecisionRisesWithIntentAndIgnoresTheOutcome) {
+  const StoryParams params;
+  constexpr int64_t kCreated = kStart;
+  constexpr double kWeeks = 8.0;
+  const int64_t close = kCreated + static_cast<int64_t>(kWeeks * 7 * 86400);
+  constexpr int kN = 4000;
+  for (const double z : {-1.0, 0.0, 1.5}) {
+    SCOPED_TRACE(z);
+    double revisits[2] = {0.0, 0.0};
+    for (int won = 0; won <= 1; ++won) {
+      for (int i = 0; i < kN; ++i) {
+        Random rng(31, static_cast<uint64_t>(i) + (won == 1 ? 1'000'000u : 0u));
+        std::vector<Session> sessions;
+        SimulateLaterSessions(params, z, kChannel, kDirect, won == 1, kCreated, close, 1, rng,
+                              sessions);
+        revisits[won] += static_cast<double>(std::count_if(
+            sessions.begin(), sessions.end(), [&](const Session& s) { return s.start < close; }));
+      }
+    }
+    // A Poisson process at exp(-1.5 + 0.8 z) a week (minus the 30-minute minimum gaps).
+    const double expected = kWeeks * std::exp(params.revisit_bias + params.revisit_intent * z);
+    for (const double total : revisits) {
+      EXPECT_NEAR(total / kN, expected, 0.03 * expected + 5.0 * std::sqrt(expected / kN));
+    }
+  }
+}
+
+TEST(Story, UndecidedLeadsRevisitForUndecidedDaysOnly) {
+  const StoryParams params;
+  const int64_t window_end = kStart + static_cast<int64_t>(params.undecided_days * 86400);
+  for (int i = 0; i < 500; ++i) {
+    Random rng(41, static_cast<uint64_t>(i));
+    std::vector<Session> sessions;
+    SimulateLaterSessions(params, 2.0, kChannel, kDirect, false, kStart, -1, 1, rng, sessions);
+    for (const Session& s : sessions) {
+      if (s.start >= window_end) ASSERT_EQ(s.channel, kDirect);
+    }
+  }
+}
+
+// Monte Carlo of the story's deals (DrawSecondsToClose and the deal shares) against the
+// closed form a snapshot's oracle uses.
+TEST(Story, WonWithinHorizonIfOpenMatchesTheSimulatedDeals) {
+  const StoryParams params;
+  constexpr double kHorizon = 90.0;
+  EXPECT_DOUBLE_EQ(WonWithinHorizonIfOpen(params, 0.0, 7.0, kHorizon), 0.0);
+  // At creation every lead is open: p times the share of won deals closing within the horizon.
+  const double at_creation = WonWithinHorizonIfOpen(params, 0.4, 0.0, kHorizon);
+  EXPECT_GT(at_creation, 0.4 * 0.98);
+  EXPECT_LT(at_creation, 0.4);
+  for (const double age : {7.0, 14.0, 30.0, 60.0}) {
+    SCOPED_TRACE(age);
+    constexpr double kP = 0.3;
+    Random rng(51, static_cast<uint64_t>(age));
+    int open = 0, won = 0;
+    for (int i = 0; i < 400000; ++i) {
+      const bool is_won = rng.Bernoulli(kP);
+      double close_days = -1.0;  // never closes
+      if (is_won || (rng.Bernoulli(params.deal_if_not_won) && rng.Bernoulli(params.lost_if_deal))) {
+        close_days = static_cast<double>(DrawSecondsToClose(params, rng)) / 86400.0;
+      }
+      if (close_days >= 0.0 && close_days <= age) continue;  // closed before the snapshot
+      ++open;
+      won += is_won && close_days <= age + kHorizon;
+    }
+    const double simulated = static_cast<double>(won) / open;
+    const double p = WonWithinHorizonIfOpen(params, kP, age, kHorizon);
+    EXPECT_NEAR(simulated, p, 5.0 * std::sqrt(p * (1 - p) / open));
+  }
+  // An open lead's chance falls with its age: its deal has had time to close.
+  EXPECT_GT(WonWithinHorizonIfOpen(params, 0.3, 7.0, kHorizon),
+            WonWithinHorizonIfOpen(params, 0.3, 30.0, kHorizon));
 }
 
 }  // namespace

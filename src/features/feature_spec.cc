@@ -31,6 +31,22 @@ Status Validate(const FeatureSpec& spec) {
     if (feature.type == FeatureType::kCategory && feature.values.empty()) {
       return Status::Error("feature " + feature.name + ": a category needs values");
     }
+    if (feature.default_value.has_value()) {
+      const double value = *feature.default_value;
+      const bool fits = feature.type == FeatureType::kCount
+                            ? value >= 0 && value == static_cast<double>(static_cast<int64_t>(value))
+                            : feature.type == FeatureType::kFlag && (value == 0 || value == 1);
+      if (!fits) {
+        return Status::Error("feature " + feature.name +
+                             ": default must be a count (integer >= 0) or a flag (0 or 1) of the "
+                             "feature's type; categories have no default");
+      }
+      if (!feature.at_most.empty()) {
+        return Status::Error("feature " + feature.name +
+                             ": a feature with a default cannot have at_most (a table or request "
+                             "without it could break the bound)");
+      }
+    }
   }
   for (const auto& [set_name, names] : spec.feature_sets) {
     for (const auto& name : names) {
@@ -92,6 +108,13 @@ Result<FeatureSpec> FeatureSpec::FromJson(std::string_view text) {
       feature.values = item.value("values", std::vector<std::string>{});
       feature.unknown = item.value("unknown", "");
       feature.description = item.value("description", "");
+      if (item.contains("default")) {
+        if (!item.at("default").is_number()) {
+          return Status::Error("feature spec: feature " + feature.name +
+                               ": default must be a number");
+        }
+        feature.default_value = item.at("default").get<double>();
+      }
       spec.features.push_back(std::move(feature));
     }
   } catch (const json::exception& e) {  // a missing key or a wrong type in the spec
@@ -108,6 +131,9 @@ std::string FeatureSpec::ToJson() const {
     if (!feature.at_most.empty()) item["at_most"] = feature.at_most;
     if (!feature.values.empty()) item["values"] = feature.values;
     if (!feature.unknown.empty()) item["unknown"] = feature.unknown;
+    if (feature.default_value.has_value()) {
+      item["default"] = static_cast<int64_t>(*feature.default_value);
+    }
     item["description"] = feature.description;
     features_json.push_back(std::move(item));
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ struct Feature {
   std::string at_most;              // kCount: another count this one may not exceed, or ""
   std::vector<std::string> values;  // kCategory: the vocabulary
   std::string unknown;              // kCategory: the value unknown categories map to
+  // Counts and flags: the value a request or a feature table without this field means — the
+  // value at the lead's creation (recency: 0). A feature without a default is required.
+  std::optional<double> default_value;
   std::string description;
 };
 

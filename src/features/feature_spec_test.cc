@@ -37,7 +37,7 @@ TEST(FeatureSpec, BuiltinHasTheDocumentedFeatures) {
   EXPECT_EQ(spec.version, 1);
   EXPECT_EQ(spec.id_column, "lead_id");
   EXPECT_EQ(spec.label_column, "is_won");
-  ASSERT_EQ(spec.features.size(), 5u);
+  ASSERT_EQ(spec.features.size(), 7u);
   EXPECT_EQ(spec.features[0].name, "sessions");
   EXPECT_EQ(spec.features[0].type, FeatureType::kCount);
   EXPECT_EQ(spec.features[1].name, "engaged_sessions");
@@ -56,6 +56,39 @@ TEST(FeatureSpec, BuiltinHasTheDocumentedFeatures) {
             (std::vector<std::string>{"lead_id", "email", "channel", "sessions", "engaged_sessions",
                                       "page_views", "is_first_visit", "is_won"}));
   EXPECT_EQ(spec.Find("nope"), nullptr);
+  // Recency: counts that a table or request may leave out, meaning 0 (the lead at creation).
+  for (const char* name : {"days_since_last_session", "days_since_created"}) {
+    const Feature* recency = spec.Find(name);
+    ASSERT_NE(recency, nullptr) << name;
+    EXPECT_EQ(recency->type, FeatureType::kCount);
+    EXPECT_EQ(recency->default_value, 0.0);
+  }
+  EXPECT_FALSE(spec.Find("sessions")->default_value.has_value());
+}
+
+TEST(FeatureSpec, BuiltinRecencySetAddsRecencyToBasePlusChannel) {
+  auto recency = FeatureSpec::Builtin().FeatureSet("base+channel+recency");
+  ASSERT_TRUE(recency.ok()) << recency.status().message();
+  EXPECT_EQ(Names(recency.value()),
+            (std::vector<std::string>{"sessions", "engaged_sessions", "page_views",
+                                      "is_first_visit", "channel", "days_since_last_session",
+                                      "days_since_created"}));
+}
+
+TEST(FeatureSpec, RejectsADefaultThatIsNotAValueOfTheFeaturesType) {
+  for (const char* bad : {R"("name":"sessions","type":"count","default":-1)",
+                          R"("name":"sessions","type":"count","default":1.5)",
+                          R"("name":"sessions","type":"count","default":"0")",
+                          R"("name":"sessions","type":"flag","default":2)",
+                          R"("name":"sessions","type":"category","values":["a"],"default":0)"}) {
+    const std::string json = R"({"version":1,"id":"lead_id","label":"is_won","columns":[],)"
+                             R"("feature_sets":{},"features":[{)" +
+                             std::string(bad) + "}]}";
+    auto parsed = FeatureSpec::FromJson(json);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().message().find("default"), std::string::npos)
+        << parsed.status().message();
+  }
 }
 
 TEST(FeatureSpec, CategoryIndexMapsUnknownValuesToTheUnknownCategory) {
@@ -189,7 +222,7 @@ TEST(FeatureSpec, RejectsTextThatIsNotAJsonObject) {
 TEST(FeatureSpec, UnknownFeatureSetErrorListsTheKnownSets) {
   auto set = FeatureSpec::Builtin().FeatureSet("nope");
   ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.status().message(), "unknown feature set 'nope' (known: base, base+channel)");
+  EXPECT_EQ(set.status().message(), "unknown feature set 'nope' (known: base, base+channel, base+channel+recency)");
 }
 
 TEST(FeatureSpec, TypeNames) {

@@ -41,7 +41,9 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
                                       Label label) {
   std::vector<std::string> required = {spec.id_column};
   if (label == Label::kRequired) required.push_back(spec.label_column);
-  for (const auto& feature : spec.features) required.push_back(feature.name);
+  for (const auto& feature : spec.features) {
+    if (!feature.default_value.has_value()) required.push_back(feature.name);
+  }
   auto opened = CsvReader::Open(path, required);
   if (!opened.ok()) return opened.status();
   CsvReader& reader = opened.value();
@@ -49,8 +51,8 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
   FeatureTable table;
   std::vector<int> indices;
   for (const auto& feature : spec.features) {
-    table.columns.push_back(FeatureColumn{&feature, {}, {}});
     indices.push_back(reader.ColumnIndex(feature.name));
+    table.columns.push_back(FeatureColumn{&feature, {}, {}, indices.back() >= 0});
   }
   const int id_col = reader.ColumnIndex(spec.id_column);
   const int label_col = reader.ColumnIndex(spec.label_column);
@@ -67,8 +69,12 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
     }
     for (size_t f = 0; f < spec.features.size(); ++f) {
       const Feature& feature = spec.features[f];
-      const std::string_view text = reader.Field(indices[f]);
       FeatureColumn& column = table.columns[f];
+      if (indices[f] < 0) {  // an optional feature the table lacks: its creation-time value
+        column.numbers.push_back(*feature.default_value);
+        continue;
+      }
+      const std::string_view text = reader.Field(indices[f]);
       if (feature.type == FeatureType::kCategory) {
         column.categories.push_back(CategoryIndex(feature, text));
       } else if (feature.type == FeatureType::kFlag) {

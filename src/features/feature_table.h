@@ -18,6 +18,7 @@ struct FeatureColumn {
   const Feature* feature = nullptr;
   std::vector<double> numbers;
   std::vector<uint16_t> categories;
+  bool in_file = true;  // false: an optional feature the file lacks, every row its default
 };
 
 struct FeatureTable {
@@ -35,6 +36,8 @@ struct FeatureTable {
 // open leads too (data/open_leads.csv), whose outcome is not known yet.
 enum class Label { kRequired, kOptional };
 
+// A feature with a default (recency) may be absent: every row then has the default, the
+// creation-time value (the DESIGN table holds rows as of creation).
 // Fails on a missing file or column, an empty table, a non-integer count, a negative count,
 // a count above its `at_most` bound, or a flag/label outside {0, 1}.
 Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec,

@@ -196,6 +196,29 @@ TEST_F(FeatureTableTest, RejectsAMissingFile) {
   EXPECT_NE(read.status().message().find((dir_ / "absent.csv").string()), std::string::npos);
 }
 
+TEST_F(FeatureTableTest, FillsAbsentRecencyColumnsWithTheirCreationTimeDefault) {
+  auto read = ReadText(std::string(kHeader) + kGoodRow);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read.value().Column("days_since_last_session")->numbers, (std::vector<double>{0}));
+  EXPECT_EQ(read.value().Column("days_since_created")->numbers, (std::vector<double>{0}));
+  EXPECT_FALSE(read.value().Column("days_since_created")->in_file);
+  EXPECT_TRUE(read.value().Column("sessions")->in_file);
+}
+
+TEST_F(FeatureTableTest, ReadsAndChecksRecencyColumnsWhenPresent) {
+  const std::string header =
+      "lead_id,email,channel,sessions,engaged_sessions,page_views,is_first_visit,is_won,"
+      "days_since_last_session,days_since_created\n";
+  auto read = ReadText(header + "L1,a@example.com,Direct,3,2,7,1,0,4,14\n");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read.value().Column("days_since_last_session")->numbers, (std::vector<double>{4}));
+  EXPECT_EQ(read.value().Column("days_since_created")->numbers, (std::vector<double>{14}));
+  auto bad = ReadText(header + "L1,a@example.com,Direct,3,2,7,1,0,4,-1\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("days_since_created"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST_F(FeatureTableTest, ReadsOpenLeadsWithoutALabelWhenTheLabelIsOptional) {
   std::ofstream(path_, std::ios::binary)
       << "lead_id,visitor_id,email,channel,sessions,engaged_sessions,page_views,is_first_visit\n"

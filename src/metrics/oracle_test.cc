@@ -142,7 +142,7 @@ TEST_F(OracleTest, TruthAucIsRocAucOfTheTrueProbabilitiesAndBayesAucUsesFeatureC
   EXPECT_DOUBLE_EQ(r.auc_truth, RocAuc(p, table.labels));
   EXPECT_DOUBLE_EQ(r.auc_truth, 15.0 / 16.0);
 
-  ASSERT_EQ(r.auc_bayes.size(), 2u);
+  ASSERT_EQ(r.auc_bayes.size(), 3u);
   // base: cells {1 session} = mean(0.1, 0.5) = 0.3 and {2 sessions} = mean(0.3, 0.9) = 0.6.
   // Odd rows score 0.3 (L1, lost), 0.3 (L3, won), 0.6 (L5, lost), 0.6 (L7, won):
   // L3 ties L1 and loses to L5 (1/2), L7 beats L1 and ties L5 (3/2): 2 of 4 pairs.
@@ -150,6 +150,9 @@ TEST_F(OracleTest, TruthAucIsRocAucOfTheTrueProbabilitiesAndBayesAucUsesFeatureC
   // base+channel: four cells, 0.1 / 0.5 / 0.3 / 0.9; odd rows 0.1 (lost), 0.5 (won), 0.3 (lost),
   // 0.9 (won): perfectly ranked.
   EXPECT_DOUBLE_EQ(r.auc_bayes.at("base+channel"), 1.0);
+  // base+channel+recency: a creation-time table has recency 0 everywhere, so its cells are
+  // base+channel's.
+  EXPECT_DOUBLE_EQ(r.auc_bayes.at("base+channel+recency"), 1.0);
 }
 
 TEST_F(OracleTest, BayesAucScoresUnseenFeatureVectorsWithTheFitMean) {

@@ -27,7 +27,7 @@ const std::vector<std::string>& Channels() { return Spec().features[kChannelInde
 FeatureTable MakeTable(size_t rows, uint64_t seed) {
   const FeatureSpec& spec = Spec();
   FeatureTable table;
-  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}});
+  for (const Feature& feature : spec.features) table.columns.push_back({&feature, {}, {}, true});
   Random rng(seed, 0);
   for (size_t row = 0; row < rows; ++row) {
     table.ids.push_back("L" + std::to_string(row));
@@ -38,6 +38,8 @@ FeatureTable MakeTable(size_t rows, uint64_t seed) {
     table.columns[3].numbers.push_back(rng.Bernoulli(0.4) ? 1.0 : 0.0);
     table.columns[4].categories.push_back(
         static_cast<uint16_t>(row % Channels().size()));  // every channel appears
+    table.columns[5].numbers.push_back(static_cast<double>(row % 9));   // days_since_last_session
+    table.columns[6].numbers.push_back(static_cast<double>(row % 61));  // days_since_created
     table.labels.push_back(rng.Bernoulli(0.3) ? 1 : 0);
   }
   return table;
@@ -97,20 +99,34 @@ TEST(FeatureEncoder, EncodeWritesNumbersAndAOneHotChannel) {
   }
 }
 
+TEST(FeatureEncoder, RecencySetAppendsTheTwoRecencyColumnsAfterTheChannel) {
+  const FeatureEncoder encoder = EncoderFor("base+channel+recency");
+  ASSERT_EQ(encoder.width(), kBaseWidth + 19 + 2);
+  EXPECT_EQ(encoder.column_names()[kBaseWidth + 19], "days_since_last_session");
+  EXPECT_EQ(encoder.column_names()[kBaseWidth + 20], "days_since_created");
+  std::vector<float> out(encoder.width());
+  encoder.Encode({5, 3, 12, 1, 2, 4, 30}, out);
+  EXPECT_EQ(out[kBaseWidth + 2], 1.0f);  // Paid Search
+  EXPECT_EQ(out[kBaseWidth + 19], 4.0f);
+  EXPECT_EQ(out[kBaseWidth + 20], 30.0f);
+}
+
 TEST(FeatureEncoder, BaseSetIgnoresTheChannel) {
   const FeatureEncoder encoder = EncoderFor("base");
   std::vector<float> out(encoder.width());
-  encoder.Encode({2, 1, 4, 0, 6}, out);
+  encoder.Encode({2, 1, 4, 0, 6, 3, 9}, out);
   EXPECT_EQ(out, (std::vector<float>{2, 1, 4, 0}));
 }
 
 TEST(FeatureEncoder, EncodeTableRowMatchesEncodeOfTheSameValues) {
   const FeatureTable table = MakeTable(50, 3);
-  const FeatureEncoder encoder = EncoderFor("base+channel");
+  const FeatureEncoder encoder = EncoderFor("base+channel+recency");
   for (size_t row = 0; row < table.rows(); ++row) {
     LeadValues values;
     for (size_t f = 0; f < 4; ++f) values.push_back(table.columns[f].numbers[row]);
     values.push_back(table.columns[kChannelIndex].categories[row]);
+    values.push_back(table.columns[5].numbers[row]);
+    values.push_back(table.columns[6].numbers[row]);
     std::vector<float> expected(encoder.width()), actual(encoder.width(), 9.0f);
     encoder.Encode(values, expected);
     encoder.EncodeTableRow(table, row, actual);
@@ -120,7 +136,7 @@ TEST(FeatureEncoder, EncodeTableRowMatchesEncodeOfTheSameValues) {
 
 TEST(FeatureEncoder, EncodeTableRowsEqualsRowByRowEncoding) {
   const FeatureTable table = MakeTable(200, 4);
-  for (const std::string set : {"base", "base+channel"}) {
+  for (const std::string set : {"base", "base+channel", "base+channel+recency"}) {
     const FeatureEncoder encoder = EncoderFor(set);
     const std::vector<size_t> rows = {17, 3, 3, 199, 0, 42};  // any order, repeats allowed
     const std::vector<float> matrix = encoder.EncodeTableRows(table, rows);

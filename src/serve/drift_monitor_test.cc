@@ -152,7 +152,7 @@ TEST(DriftReportJson, ListsBinsWithSharesAndTheTopShifts) {
   EXPECT_EQ(report["model_version"], "v7");
   EXPECT_EQ(report["window_seconds"], 3600);
   EXPECT_EQ(report["leads"], 600);
-  ASSERT_EQ(report["features"].size(), 5U);
+  ASSERT_EQ(report["features"].size(), 7U);  // every spec feature, recency included
   const auto& drifted = report["features"][4];
   EXPECT_EQ(drifted["name"], "channel");
   EXPECT_EQ(drifted["status"], "alert");

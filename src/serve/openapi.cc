@@ -46,15 +46,24 @@ Json LeadSchema(const FeatureSpec& spec, bool strict_input) {
             feature.description + " Values outside the list score as `" + feature.unknown + "`.";
         break;
     }
+    if (feature.default_value.has_value()) {
+      // Optional, like a pydantic field with a default: the seed's requests omit it.
+      property["default"] = static_cast<int64_t>(*feature.default_value);
+      property["description"] = property["description"].get<std::string>() +
+                                " Optional: missing means " +
+                                std::to_string(static_cast<int64_t>(*feature.default_value)) +
+                                ".";
+    } else {
+      required.push_back(feature.name);
+    }
     properties[feature.name] = property;
-    required.push_back(feature.name);
   }
   const char* description =
       strict_input
-          ? "A lead's behaviour. Every field is required and strictly typed (pydantic's strict "
+          ? "A lead's behaviour. Every field without a default is required; all are strictly typed (pydantic's strict "
             "mode: no strings or floats for integers, no 0/1 for booleans). Fields not listed "
             "are ignored, as FastAPI does."
-          : "A lead's behaviour. Every field is required. Values coerce as in the seed's FastAPI "
+          : "A lead's behaviour. Every field without a default is required. Values coerce as in the seed's FastAPI "
             "service (pydantic's lax mode): an integer also as a whole float (5.0) or a string "
             "(\"5\", \" 5 \", \"5_000\"), a boolean also as 0/1 or a string such as \"true\", "
             "\"0\" or \"no\" (docs/serving.md lists every form). Fields not listed are "

@@ -63,13 +63,15 @@ int64_t NowMs() {
 
 // The data file as the run's training dataset: named after the file, its digest the data hash
 // the run is tagged with, its schema the columns training reads (id, the optional visitor_id
-// and created_at, every spec feature, the label).
+// and created_at, every spec feature the file has, the label).
 Dataset TrainingDataset(const std::filesystem::path& path, const FeatureTable& table,
                         const FeatureSpec& spec, const std::string& data_hash) {
   std::vector<ColumnSpec> columns = {{spec.id_column, ColumnType::kString}};
   if (!table.visitor_ids.empty()) columns.push_back({"visitor_id", ColumnType::kString});
   if (!table.created_at.empty()) columns.push_back({"created_at", ColumnType::kDatetime});
   for (const Feature& feature : spec.features) {
+    const FeatureColumn* column = table.Column(feature.name);
+    if (column != nullptr && !column->in_file) continue;  // recency absent: the default
     columns.push_back({feature.name, feature.type == FeatureType::kCategory ? ColumnType::kString
                                                                             : ColumnType::kLong});
   }

@@ -28,4 +28,11 @@ DataSplit StratifiedSplit(std::span<const int> labels, double test_fraction,
 Result<DataSplit> TimeSplit(std::span<const int64_t> created_at, std::span<const int> labels,
                             int64_t cutoff, double calibration_fraction, uint64_t seed);
 
+// The most recent leads test: rows created at or after the created_at below which
+// 1 - test_fraction of the rows lie; the rest train (minus a stratified calibration slice).
+// Rows sharing a created_at (the snapshots of one lead) always land on the same side. Fails
+// like TimeSplit.
+Result<DataSplit> LatestSplit(std::span<const int64_t> created_at, std::span<const int> labels,
+                              double test_fraction, double calibration_fraction, uint64_t seed);
+
 }  // namespace leadscore

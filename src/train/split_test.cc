@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -177,6 +178,36 @@ TEST(Split, TimeSplitFailsWhenTheCutoffIsOutsideTheData) {
     EXPECT_NE(split.status().message().find("choose another cutoff"), std::string::npos)
         << split.status().message();
   }
+}
+
+TEST(LatestSplit, TestsTheMostRecentRowsKeepingALeadsSnapshotsTogether) {
+  // 100 leads created one day apart, 3 snapshot rows each (sharing created_at), shuffled.
+  std::vector<int64_t> created;
+  for (int64_t lead = 0; lead < 100; ++lead) {
+    for (int age = 0; age < 3; ++age) created.push_back(1'500'000'000 + lead * 86400);
+  }
+  Random rng(9, 0);
+  for (size_t i = created.size(); i > 1; --i) {
+    std::swap(created[i - 1], created[static_cast<size_t>(rng.UniformInt(0, int64_t(i) - 1))]);
+  }
+  const std::vector<int> labels = Labels(60, 240);
+  auto split = LatestSplit(created, labels, 0.2, 0.2, 42);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  ExpectPartition(split.value(), created.size());
+  EXPECT_EQ(split.value().test.size(), 60u);  // the last 20 leads, all 3 rows each
+  int64_t latest_trained = INT64_MIN;
+  for (const auto* part : {&split.value().train, &split.value().calibration}) {
+    for (size_t row : *part) latest_trained = std::max(latest_trained, created[row]);
+  }
+  for (size_t row : split.value().test) EXPECT_GT(created[row], latest_trained);
+}
+
+TEST(LatestSplit, FailsLikeATimeSplitWhenTheTestSideHasOneClass) {
+  const std::vector<int64_t> created = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const std::vector<int> labels = {1, 0, 1, 0, 1, 0, 1, 0, 0, 0};
+  auto split = LatestSplit(created, labels, 0.2, 0.2, 42);
+  ASSERT_FALSE(split.ok());
+  EXPECT_NE(split.status().message().find("both won and lost"), std::string::npos);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "common/atomic_files.h"
 #include "common/content_hash.h"
+#include "datagen/story.h"
 #include "features/feature_table.h"
 #include "metrics/oracle.h"
 #include "train/mlflow_logging.h"
@@ -17,13 +18,25 @@
 namespace leadscore {
 namespace {
 
-// truth.csv values aligned to table rows.
+// truth.csv values aligned to table rows, as the probability of each row's label: a row is
+// its lead at age days_since_created (0 in the DESIGN table, the snapshot's age in
+// data/lead_snapshots.csv), still open then, labelled "won within the horizon after it".
+// At age 0 this is p_won times a constant, so the DESIGN table's oracle AUC is p_won's.
 Result<std::vector<double>> ReadAlignedTruth(const FeatureTable& table,
-                                             const std::filesystem::path& path) {
+                                             const std::filesystem::path& path,
+                                             double horizon_days) {
   auto truth = ReadTruth(path);
   if (!truth.ok()) return truth.status();
   auto aligned = AlignTruth(table, truth.value());
   if (!aligned.ok()) return aligned.status().WithContext("--truth " + path.string());
+  const FeatureColumn* age = table.Column("days_since_created");
+  if (age != nullptr) {
+    const StoryParams story;
+    std::vector<double>& p = aligned.value();
+    for (size_t row = 0; row < p.size(); ++row) {
+      p[row] = WonWithinHorizonIfOpen(story, p[row], age->numbers[row], horizon_days);
+    }
+  }
   return aligned;
 }
 
@@ -96,7 +109,7 @@ Result<TrainRunReport> TrainAndPublish(const TrainRunOptions& options) {
   if (!table.ok()) return table.status();
   std::vector<double> truth;
   if (!options.truth.empty()) {
-    auto aligned = ReadAlignedTruth(table.value(), options.truth);
+    auto aligned = ReadAlignedTruth(table.value(), options.truth, options.horizon_days);
     if (!aligned.ok()) return aligned.status();
     truth = std::move(aligned).value();
   }

@@ -178,6 +178,16 @@ Result<xgb::Booster> ImportBooster(const TrainOptions& options, const FeatureEnc
 }  // namespace
 
 Result<DataSplit> SplitRows(const FeatureTable& table, const TrainOptions& options) {
+  if (options.test_latest) {
+    if (options.time_split_at.has_value()) {
+      return Status::Error("--split latest and --time-split choose the test rows twice; pass one");
+    }
+    if (table.created_at.empty()) {
+      return Status::Error("--split latest needs a created_at column in the feature table");
+    }
+    return LatestSplit(table.created_at, table.labels, options.test_fraction,
+                       options.calibration_fraction, options.split_seed);
+  }
   if (!options.time_split_at.has_value()) {
     return StratifiedSplit(table.labels, options.test_fraction, options.calibration_fraction,
                            options.split_seed);

@@ -47,6 +47,9 @@ struct TrainOptions {
   double test_fraction = 0.2;
   double calibration_fraction = 0.2;     // of the rows left after the test split
   std::optional<int64_t> time_split_at;  // epoch seconds: train before, test from then on
+  // Test on the most recent test_fraction of rows by created_at (LatestSplit), instead of a
+  // stratified random split; all rows of one lead (its snapshots) stay on one side.
+  bool test_latest = false;
   uint64_t split_seed = 42;
   double threshold = 0.8;
   // The grades' target shares; the cut points come from the held-out rows' calibrated scores.

@@ -51,19 +51,37 @@ def olist_mart(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_default_run_splits_93000_leads_into_training_and_open_leads(synthetic_mart: Path
                                                                      ) -> None:
     # The export ends at its as-of time (2018-06-01): leads younger than the 90-day label
-    # horizon have no known outcome yet and go to open_leads.csv, not to training.
+    # horizon have no known outcome yet and go to open_leads.csv, not to training, unless
+    # their deal has already closed (won or lost): then they are in neither.
     columns, rows = read_rows(synthetic_mart)
     open_columns, open_rows = read_rows(synthetic_mart.parent / "open_leads.csv")
     assert columns[: len(SPEC["columns"])] == SPEC["columns"]
     assert "is_won" not in open_columns
-    assert len(rows) + len(open_rows) == 93000
+    young_closed = closed_by(synthetic_mart.parent / "raw", "2018-06-01T00:00:00+00:00") - {
+        row["lead_id"] for row in rows}
+    assert len(rows) + len(open_rows) + len(young_closed) == 93000
+    assert not young_closed & {row["lead_id"] for row in open_rows}
     assert 65000 <= len(rows) <= 75000, len(rows)
-    assert len({row["lead_id"] for row in rows + open_rows}) == 93000
+    assert len({row["lead_id"] for row in rows + open_rows}) == len(rows) + len(open_rows)
     as_of = "2018-06-01 00:00:00"
     horizon_start = "2018-03-03 00:00:00"  # as-of minus 90 days
     assert max(row["created_at"] for row in rows) <= horizon_start
     assert min(row["created_at"] for row in open_rows) >= "2018-03-02 23:59:57"
     assert max(row["created_at"] for row in open_rows) < as_of
+
+
+def test_age_zero_snapshots_are_the_training_rows(synthetic_mart: Path) -> None:
+    # data/lead_snapshots.csv at age 0 is the DESIGN table: every training lead is open at its
+    # creation, with the same features and label; later ages add rows of still-open leads.
+    _, rows = read_rows(synthetic_mart)
+    _, snapshots = read_rows(synthetic_mart.parent / "lead_snapshots.csv")
+    design = {row["lead_id"]: [row[c] for c in SPEC["columns"]] for row in rows}
+    at_creation = {row["lead_id"]: [row[c] for c in SPEC["columns"]]
+                   for row in snapshots if row["snapshot_age_days"] == "0"}
+    assert at_creation == design
+    ages = {row["snapshot_age_days"] for row in snapshots}
+    assert ages == {"0", "7", "14", "30", "60"}
+    assert len(snapshots) > 2 * len(rows)
 
 
 def test_default_mart_rows_satisfy_the_invariants(synthetic_mart: Path) -> None:
@@ -112,6 +130,19 @@ def won_within_horizon(raw: Path, days: int = 90) -> set[str]:
                 if closed <= created[contact["id"]] + timedelta(days=days):
                     won.add(contact["id"])
     return won
+
+
+def closed_by(raw: Path, moment: str) -> set[str]:
+    """Contacts with a won or lost deal closed at or before `moment`, from the HubSpot files."""
+    closed = set()
+    with (raw / "hubspot/deals.jsonl").open() as deals:
+        for deal in map(json.loads, deals):
+            properties = deal["properties"]
+            if properties["dealstage"] not in ("closedwon", "closedlost"):
+                continue
+            if datetime.fromisoformat(properties["closedate"]) <= datetime.fromisoformat(moment):
+                closed |= {c["id"] for c in deal["associations"]["contacts"]["results"]}
+    return closed
 
 
 def olist_contact_ids(raw: Path) -> dict[str, str]:

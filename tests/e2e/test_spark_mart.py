@@ -3,9 +3,9 @@
 One small generated export (2,000 leads: duplicates, sessions across midnight, derived and
 last-click channels, young and old leads) is built by scripts/load_duckdb and by
 scripts/load_spark (dbt-spark, method session, the machine's Java). The exported training
-mart and open leads must be byte-identical files, and the dashboard marts built on the same
-lead scores must hold the same rows; Spark's tables are read from its warehouse folder's
-Parquet files.
+mart, open leads and point-in-time snapshots must be byte-identical files, and the
+dashboard marts built on the same lead scores must hold the same rows; Spark's tables are
+read from its warehouse folder's Parquet files.
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ def test_open_leads_are_byte_identical_on_both_engines(engines: dict[str, Path])
     duck = (engines["duckdb"] / "open_leads.csv").read_bytes()
     spark = (engines["spark"] / "open_leads.csv").read_bytes()
     assert duck.count(b"\n") > 100
+    assert spark == duck
+
+
+def test_lead_snapshots_are_byte_identical_on_both_engines(engines: dict[str, Path]) -> None:
+    duck = (engines["duckdb"] / "lead_snapshots.csv").read_bytes()
+    spark = (engines["spark"] / "lead_snapshots.csv").read_bytes()
+    assert duck.count(b"\n") > 1000  # several ages of the older leads
     assert spark == duck
 
 

@@ -289,3 +289,29 @@ def test_bad_feature_tables_are_named_and_nothing_is_written(tmp_path: Path, con
     assert result.returncode == 1
     assert message in result.stderr
     assert not out.exists()
+
+
+def test_recency_model_competes_on_the_same_snapshot_test_rows(
+    mart: Path, tracking: str, tmp_path: Path
+) -> None:
+    # scripts/run's training: every feature set on the point-in-time snapshots, tested on the
+    # most recent leads. Its own registered model, so the gate compares only these two.
+    reports = {}
+    for feature_set in ("base+channel", "base+channel+recency"):
+        report = tmp_path / f"{feature_set}.json"
+        run(str(BINARY), "train", "--data", str(mart / "lead_snapshots.csv"), "--split",
+            "latest", "--features", feature_set, "--truth", str(mart / "raw/truth.csv"),
+            "--tracking-uri", tracking, "--model-name", "lead-scoring-pit", "--model-out",
+            str(tmp_path / "pit_model.json"), "--report-json", str(report),
+            env={**os.environ, "LOGNAME": TRAINER})
+        reports[feature_set] = json.loads(report.read_text())
+    channel, recency = reports["base+channel"], reports["base+channel+recency"]
+    assert channel["promoted"] is True  # the first version of this registered model
+    assert recency["promoted"] is True, recency["gate_reason"]
+    assert "on the same" in recency["gate_reason"]
+    assert f"champion v{channel['model_version']}" in recency["gate_reason"]
+    # Against chance and the snapshot oracle of the same rows.
+    assert 0.5 < channel["metrics"]["auc"] < recency["metrics"]["auc"]
+    assert recency["metrics"]["auc"] < recency["metrics"]["auc_oracle"]
+    assert channel["metrics"]["auc_oracle"] == recency["metrics"]["auc_oracle"]
+    assert model_version_of(tmp_path / "pit_model.json") == recency["model_version"]

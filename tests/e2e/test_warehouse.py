@@ -46,6 +46,7 @@ LOAD_DUCKDB = REPO / "scripts" / "load_duckdb"
 WAREHOUSE_NAME = "warehouse.duckdb"
 FEATURES_NAME = "lead_scoring_features.csv"
 OPEN_LEADS_NAME = "open_leads.csv"
+SNAPSHOTS_NAME = "lead_snapshots.csv"
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def assert_failed_and_kept_outputs(run: Run) -> None:
     assert "To fix:" in run.stderr
     # Byte-identical, and no temporary file left next to them.
     assert run.after == run.before
-    assert sorted(run.after) == [FEATURES_NAME, OPEN_LEADS_NAME, WAREHOUSE_NAME]
+    assert sorted(run.after) == [FEATURES_NAME, SNAPSHOTS_NAME, OPEN_LEADS_NAME, WAREHOUSE_NAME]
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
@@ -247,8 +248,8 @@ def test_options_change_as_of_won_stages_and_identity(work: Path) -> None:
     assert outputs.features.read_text(encoding="utf-8") == expected_training
     assert outputs.open_leads.read_text(encoding="utf-8") == (
         EXPECTED_OPEN_LEADS_CSV.splitlines(keepends=True)[0]
-        + f"1007,lead1007@example.com,Organic Video,2,1,4,1,{V7A},2024-03-15 12:00:00,"
-        "2024-06-13 12:00:00\n"
+        + f"1007,lead1007@example.com,Organic Video,2,1,4,1,89,88,{V7A},2024-03-15 12:00:00,"
+        "2024-06-13 12:00:00,2024-06-11 12:00:00\n"
     )
 
 

@@ -7,7 +7,7 @@
 {# Features of type `count` are present and >= 0. #}
 {% test spec_counts_non_negative(model) %}
   {%- set rules = [] -%}
-  {%- for feature in spec_features('count') -%}
+  {%- for feature in spec_features_in(model, 'count') -%}
     {%- set column = adapter.quote(feature['name']) -%}
     {%- do rules.append({
         'feature': feature['name'],
@@ -19,7 +19,7 @@
 {# A feature with `at_most: other` never exceeds `other` (engaged_sessions <= sessions). #}
 {% test spec_at_most(model) %}
   {%- set rules = [] -%}
-  {%- for feature in feature_spec()['features'] if feature.get('at_most') -%}
+  {%- for feature in spec_features_in(model) if feature.get('at_most') -%}
     {%- do rules.append({
         'feature': feature['name'],
         'fails_when': adapter.quote(feature['name']) ~ ' > '
@@ -30,7 +30,7 @@
 
 {# Features of type `flag`, and the label, are 0 or 1. #}
 {% test spec_flags_binary(model) %}
-  {%- set names = spec_features('flag') | map(attribute='name') | list
+  {%- set names = spec_features_in(model, 'flag') | map(attribute='name') | list
                   + [feature_spec()['label']] -%}
   {%- set rules = [] -%}
   {%- for name in names -%}
@@ -45,7 +45,7 @@
 {# Features of type `category` hold one of the spec's `values`. #}
 {% test spec_categories_accepted(model) %}
   {%- set rules = [] -%}
-  {%- for feature in spec_features('category') -%}
+  {%- for feature in spec_features_in(model, 'category') -%}
     {%- set column = adapter.quote(feature['name']) -%}
     {%- do rules.append({
         'feature': feature['name'],
