@@ -34,14 +34,13 @@ def test_the_server_records_every_identified_score_and_nothing_else(
     assert 'leadscore_score_log_dropped_total{reason="full"} 0\n' in realized["metrics"]
     assert sorted(r["score"] for r in records) == sorted(realized["served_scores"][:SAMPLE])
     first = records[0]
-    assert set(first) >= {"scored_at", "model_version", "model_test_auc", "score", "features"}
-    assert set(first["features"]) == {
-        "sessions",
-        "engaged_sessions",
-        "page_views",
-        "is_first_visit",
-        "channel",
+    assert set(first) >= {
+        "scored_at", "model_version", "model_test_auc", "score", "grade", "features"
     }
+    assert first["grade"] in {"A", "B", "C", "D"}
+    # Every feature of the spec, the recency ones at their default when the request omits them.
+    spec = json.loads((REPO / "spec/feature_spec.json").read_text())
+    assert list(first["features"]) == [feature["name"] for feature in spec["features"]]
     assert 0.5 < first["model_test_auc"] < 1
     assert sum("email" in r and "lead_id" not in r for r in records) == SAMPLE // 8
 
