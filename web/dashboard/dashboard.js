@@ -327,7 +327,12 @@
           line("alert " + body.thresholds.alert, body.thresholds.alert, COLORS.red),
         ],
       },
-      options: { scales: { y: { beginAtZero: true, title: { display: true, text: "PSI" } } } },
+      // Logarithmic: a shift of PSI 5 and the thresholds at 0.1 and 0.2 stay readable together.
+      options: {
+        scales: {
+          y: { type: "logarithmic", min: 0.001, title: { display: true, text: "PSI (log)" } },
+        },
+      },
     });
   }
 
