@@ -4,8 +4,9 @@ One small generated export (2,000 leads: duplicates, sessions across midnight, d
 last-click channels, young and old leads) is built by scripts/load_duckdb and by
 scripts/load_spark (dbt-spark, method session, the machine's Java). The exported training
 mart and open leads must be byte-identical files, and the dashboard marts built on the same
-lead scores must hold the same rows; Spark's tables are read from its warehouse folder's
-Parquet files.
+lead scores must hold the same rows, the realized-accuracy marts included (the training
+leads' scores are dated to their arrival, so they resolve); Spark's tables are read from its
+warehouse folder's Parquet files.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ from fixtures.commands import run
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
 
-DASHBOARD_MARTS = ("mart_channel_attribution", "mart_funnel", "mart_score_distribution",
-                   "scored_leads")
+DASHBOARD_MARTS = (
+    "mart_channel_attribution",
+    "mart_funnel",
+    "mart_score_distribution",
+    "scored_leads",
+    "fct_score_outcomes",
+    "mart_realized_accuracy",
+    "mart_realized_accuracy_by_model",
+    "mart_calibration",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,22 +40,66 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     raw = root / "raw"
     run(str(BINARY), "generate", "--rows", "2000", "--seed", "3", "--out", str(raw))
     duck = root / "duckdb"
-    run(str(REPO / "scripts/load_duckdb"), "--raw", str(raw), "--warehouse",
-        str(duck / "warehouse.duckdb"), "--features-out", str(duck / "features.csv"))
-    run(str(BINARY), "train", "--data", str(duck / "features.csv"), "--features",
-        "base+channel", "--tracking-uri", "none", "--model-out", str(root / "model.json"))
-    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(duck / "warehouse.duckdb"),
-        "--model", str(root / "model.json"))
-    run(str(REPO / "scripts/build_dashboard"), "--warehouse", str(duck / "warehouse.duckdb"),
-        "--out", str(duck / "dashboard.json"))
+    run(
+        str(REPO / "scripts/load_duckdb"),
+        "--raw",
+        str(raw),
+        "--warehouse",
+        str(duck / "warehouse.duckdb"),
+        "--features-out",
+        str(duck / "features.csv"),
+    )
+    run(
+        str(BINARY),
+        "train",
+        "--data",
+        str(duck / "features.csv"),
+        "--features",
+        "base+channel",
+        "--tracking-uri",
+        "none",
+        "--model-out",
+        str(root / "model.json"),
+    )
+    run(
+        str(REPO / "scripts/score_warehouse"),
+        "--warehouse",
+        str(duck / "warehouse.duckdb"),
+        "--model",
+        str(root / "model.json"),
+    )
+    # The training leads' scores moved to one hour after each lead's creation, as if scored on
+    # arrival: predictions whose outcomes the CRM reported since, so the realized-accuracy
+    # marts (models/monitoring/) have rows on both engines. A score made now precedes no
+    # outcome; the open leads keep theirs (unresolved).
+    with duckdb.connect(str(duck / "warehouse.duckdb")) as connection:
+        connection.execute("""
+            update main.lead_scores as s
+            set scored_at = timezone('UTC', f.created_at + interval 1 hour)
+            from main.fct_lead_scoring_features as f where f.lead_id = s.lead_id""")
+    run(
+        str(REPO / "scripts/build_dashboard"),
+        "--warehouse",
+        str(duck / "warehouse.duckdb"),
+        "--out",
+        str(duck / "dashboard.json"),
+    )
     scores = root / "lead_scores.csv"
     with duckdb.connect(str(duck / "warehouse.duckdb"), read_only=True) as connection:
         connection.execute(f"COPY main.lead_scores TO '{scores}' (HEADER)")
 
     spark = root / "spark"
-    result = run(str(REPO / "scripts/load_spark"), "--raw", str(raw), "--warehouse",
-                 str(spark / "warehouse"), "--features-out", str(spark / "features.csv"),
-                 "--lead-scores", str(scores))
+    result = run(
+        str(REPO / "scripts/load_spark"),
+        "--raw",
+        str(raw),
+        "--warehouse",
+        str(spark / "warehouse"),
+        "--features-out",
+        str(spark / "features.csv"),
+        "--lead-scores",
+        str(scores),
+    )
     assert "run on Spark" in result.stdout
     return {"duckdb": duck, "spark": spark, "raw": raw}
 
@@ -66,8 +119,9 @@ def test_open_leads_are_byte_identical_on_both_engines(engines: dict[str, Path])
 
 
 @pytest.mark.parametrize("mart", DASHBOARD_MARTS)
-def test_dashboard_marts_hold_the_same_rows_on_both_engines(engines: dict[str, Path],
-                                                           mart: str) -> None:
+def test_dashboard_marts_hold_the_same_rows_on_both_engines(
+    engines: dict[str, Path], mart: str
+) -> None:
     tables = engines["spark"] / "warehouse/tables/main.db"
     with duckdb.connect(str(engines["duckdb"] / "warehouse.duckdb"), read_only=True) as con:
         columns = [row[0] for row in con.execute(f"DESCRIBE main.{mart}").fetchall()]
@@ -79,12 +133,19 @@ def test_dashboard_marts_hold_the_same_rows_on_both_engines(engines: dict[str, P
     assert len(on_duckdb) > 0
     assert len(on_spark) == len(on_duckdb)
     for spark_row, duck_row in zip(on_spark, on_duckdb, strict=True):
-        assert spark_row == pytest.approx(naive_utc(duck_row), rel=1e-9), (mart, spark_row,
-                                                                           duck_row)
+        assert spark_row == pytest.approx(naive_utc(duck_row), rel=1e-9), (
+            mart,
+            spark_row,
+            duck_row,
+        )
 
 
 def naive_utc(row: tuple) -> tuple:
     """DuckDB's lead_scores.scored_at is a TIMESTAMPTZ; Spark's timestamps are UTC without a
     zone: the same instant."""
-    return tuple(value.astimezone(UTC).replace(tzinfo=None)
-                 if isinstance(value, datetime) and value.tzinfo else value for value in row)
+    return tuple(
+        value.astimezone(UTC).replace(tzinfo=None)
+        if isinstance(value, datetime) and value.tzinfo
+        else value
+        for value in row
+    )
