@@ -199,6 +199,8 @@
       return { text: "too few resolved (< " + row.min_resolved + ")", className: "" };
     }
     if (row.realized_auc === null) return { text: "one outcome only", className: "" };
+    // Rescore records carry no test AUC: nothing to hold the realized one against.
+    if (row.promised_auc === null) return { text: "no promise recorded", className: "" };
     return { text: "keeps promise", className: "" };
   }
 
