@@ -19,6 +19,10 @@
 #   SLACK_CHANNEL              [#sales-notifications]
 #   HUBSPOT_TOKEN              HubSpot private-app token (crm.objects.contacts.write) [none]
 #   SLACK_API_URL, HUBSPOT_API_URL   only for tests: loopback stand-ins [the real APIs]
+#   LEADSCORE_MODEL_ALERT_CHANNEL    Slack channel of the model watch [SLACK_CHANNEL]
+#   LEADSCORE_RETRAIN_COMMAND  shell command the model watch runs when it posts a new incident
+#                              [<repo>/scripts/retrain_on_alert: starts scripts/retrain in the
+#                              background; set it empty to retrain only by hand]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -41,6 +45,12 @@ export LEADSCORE_URL=${LEADSCORE_URL:-http://localhost:8000}
 export SLACK_CHANNEL=${SLACK_CHANNEL:-#sales-notifications}
 export SLACK_API_URL=${SLACK_API_URL:-https://slack.com/api}
 export HUBSPOT_API_URL=${HUBSPOT_API_URL:-https://api.hubapi.com}
+export LEADSCORE_RETRAIN_COMMAND=${LEADSCORE_RETRAIN_COMMAND-$REPO/scripts/retrain_on_alert}
+# The model watch's "Retrain" node is n8n's Execute Command node, which n8n 2.x leaves out by
+# default (NODES_EXCLUDE lists it with the Local File Trigger). Enable it and nothing else: the
+# Local File Trigger stays excluded. Anyone who can edit workflows in this n8n can then run
+# commands as its user: keep n8n on loopback (N8N_LISTEN_ADDRESS above) with its owner account.
+export NODES_EXCLUDE='["n8n-nodes-base.localFileTrigger"]'
 # The replay workflow posts dead letters back to the lead webhook of this same n8n.
 export LEADSCORE_N8N_WEBHOOK_URL="http://127.0.0.1:$N8N_PORT/webhook/lead"
 mkdir -p "$N8N_USER_FOLDER"

@@ -3,7 +3,7 @@
   implementations are DuckDB's (the warehouse today); an engine with another syntax adds
   `<adapter>__<macro>` beside them (a Spark version is sketched where it differs), never a
   copied model. Everything else in the models is dbt's own cross-database macros
-  (dbt.dateadd, dbt.concat, dbt.type_*) or plain SQL.
+  (dbt.date_trunc, dbt.concat, dbt.type_*) or plain SQL.
 #}
 
 {# One GA4 event parameter by key; kind 'int' (int_value, or a string holding an integer)
@@ -41,6 +41,21 @@
 
 {% macro spark__timestamp_from_micros(micros) -%}
   timestamp_micros({{ micros }})
+{%- endmacro %}
+
+{# `timestamp` plus `days` whole days, keeping its fractional seconds. Not dbt.dateadd:
+   dbt-spark's goes through to_unix_timestamp and drops them, so a lead's horizon end (and
+   every score outcome resolved by it) differed between the engines by up to a second. #}
+{% macro timestamp_add_days(timestamp, days) -%}
+  {{ return(adapter.dispatch('timestamp_add_days', 'leadscore')(timestamp, days)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_add_days(timestamp, days) -%}
+  ({{ timestamp }} + interval ({{ days }}) day)
+{%- endmacro %}
+
+{% macro spark__timestamp_add_days(timestamp, days) -%}
+  timestampadd(DAY, {{ days }}, {{ timestamp }})
 {%- endmacro %}
 
 {# An ISO 8601 text (HubSpot's createdate, closedate: '2017-06-01T12:34:56.789Z') as a

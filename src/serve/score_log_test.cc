@@ -95,6 +95,28 @@ TEST_F(ScoreLogTest, CountsWhatAFullRingDropsInsteadOfWaiting) {
             std::string::npos);
 }
 
+TEST_F(ScoreLogTest, DefaultRingHoldsAFullBatchOfIdentifiedLeads) {
+  // One /score/batch of the largest size, every lead identified, lands in one worker's ring
+  // before the writer runs: none may be dropped.
+  auto log = ScoreLog::Open({.path = dir_ / "s.jsonl", .flush_interval = std::chrono::hours(1)},
+                            FeatureSpec::Builtin());
+  ASSERT_TRUE(log.ok());
+  const api::LeadIdentity identity{.lead_id = "a", .email = ""};
+  const std::string version = "1";
+  const LeadValues lead = ZeroLead();
+  for (size_t i = 0; i < api::kMaxBatchLeads; ++i) {
+    log.value()->shard(0).Append({.scored_at = std::chrono::system_clock::now(),
+                                  .identity = &identity,
+                                  .model_version = &version,
+                                  .model_test_auc = 0.7,
+                                  .score = 0.1,
+                                  .values = &lead});
+  }
+  log.value()->Flush();
+  EXPECT_EQ(log.value()->Sum().written, api::kMaxBatchLeads);
+  EXPECT_EQ(log.value()->Sum().dropped_full, 0U);
+}
+
 TEST_F(ScoreLogTest, WritesWhatIsLeftWhenItStops) {
   {
     auto log = ScoreLog::Open({.path = dir_ / "s.jsonl", .flush_interval = std::chrono::hours(1)},

@@ -71,6 +71,15 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "base+channel", "--tracking-uri", "none", "--model-out", str(root / "model.json"))
     run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(duck / "warehouse.duckdb"),
         "--model", str(root / "model.json"))
+    # The training leads' scores moved to one hour after each lead's creation, as if scored on
+    # arrival: predictions whose outcomes the CRM reported since, so the realized-accuracy
+    # marts (models/monitoring/) have rows on both engines. A score made now precedes no
+    # outcome; the open leads keep theirs (unresolved).
+    with duckdb.connect(str(duck / "warehouse.duckdb")) as connection:
+        connection.execute("""
+            update main.lead_scores as s
+            set scored_at = timezone('UTC', f.created_at + interval 1 hour)
+            from main.fct_lead_scoring_features as f where f.lead_id = s.lead_id""")
     run(str(REPO / "scripts/build_dashboard"), "--warehouse", str(duck / "warehouse.duckdb"),
         "--out", str(duck / "dashboard.json"))
     scores = root / "lead_scores.csv"

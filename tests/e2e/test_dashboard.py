@@ -1,7 +1,9 @@
 """/dashboard of a real `leadscore serve` with a trained model and the exported marts: its
 JSON endpoints against /model and the file, its assets, and the page itself in Chromium
-(npm playwright-core): KPIs equal to the API's and the marts' numbers, charts drawn, live
-figures that move under scoring traffic, no console error, at laptop and phone sizes.
+(npm playwright-core): KPIs equal to the API's and the marts' numbers, "Is the model still
+right?" equal to the realized-accuracy marts and to the server's GET /model/drift, charts
+drawn, live figures that move under scoring traffic, no console error, at laptop and phone
+sizes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -23,11 +26,28 @@ SCORE_REQUESTS = 300
 
 
 @pytest.fixture(scope="module")
-def server(dashboard: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[LeadscoreServer]:
-    with leadscore_server(tmp_path_factory.mktemp("dashboard-log"), "--model",
-                          str(dashboard["model"]), "--dashboard-data",
-                          str(dashboard["data"])) as running:
+def exported(models: dict[str, Path], realized: dict[str, Any]) -> dict[str, Path]:
+    """The warehouse of the `realized` fixture (fixtures/realized.py: scored by the channel
+    model, served scores recorded and resolved, plus a version whose scores were shuffled),
+    with its dashboard export: every section of the page has figures, two model versions."""
+    return {
+        "warehouse": realized["warehouse"],
+        "data": realized["root"] / "dashboard.json",
+        "model": models["channel"],
+    }
+
+
+@pytest.fixture(scope="module")
+def server(
+    exported: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LeadscoreServer]:
+    with leadscore_server(
+        tmp_path_factory.mktemp("dashboard-log"),
+        "--model",
+        str(exported["model"]),
+        "--dashboard-data",
+        str(exported["data"]),
+    ) as running:
         yield running
 
 
@@ -39,28 +59,99 @@ def high_lead(warehouse: Path) -> dict:
             from main.fct_lead_scoring_features f join main.lead_scores s using (lead_id)
             where s.label = 'high' order by s.score desc, f.lead_id limit 1""").fetchone()
     assert row is not None, "the model scored no lead high"
-    return {"sessions": row[0], "engaged_sessions": row[1], "page_views": row[2],
-            "channel": row[3], "is_first_visit": bool(row[4])}
+    return {
+        "sessions": row[0],
+        "engaged_sessions": row[1],
+        "page_views": row[2],
+        "channel": row[3],
+        "is_first_visit": bool(row[4]),
+    }
 
 
-def test_data_endpoint_joins_the_model_and_the_export(server: LeadscoreServer,
-                                                      dashboard: dict[str, Path]) -> None:
+def shows(text: str, value: float | None, decimals: int, suffix: str = "") -> bool:
+    """Whether a figure the page shows is `value` at `decimals` places ("–" for none)."""
+    if value is None:
+        return text == "–"
+    if not text.endswith(suffix):
+        return False
+    number = float(text.removesuffix(suffix))
+    return abs(number - value) <= 0.5 * 10.0**-decimals + 1e-9
+
+
+def assert_realized_accuracy_shown(page: dict[str, Any], warehouse: Path) -> None:
+    """The panel "Is the model still right?": every row of the realized-accuracy marts."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        by_model = connection.execute("""
+            select model_version, resolved, won, promised_auc, realized_auc, auc_shortfall,
+                   brier, precision_grade_a, is_below_promise
+            from main.mart_realized_accuracy_by_model order by model_version""").fetchall()
+        by_week = connection.execute("""
+            select scored_week, model_version, resolved, won, promised_auc, realized_auc, brier,
+                   precision_grade_a
+            from main.mart_realized_accuracy order by scored_week, model_version""").fetchall()
+    assert {row[0] for row in by_model} == {"shuffled", page["kpis"]["kpi-model-version"]["text"]}
+    assert not page["realized_empty"]
+    assert len(page["realized_models"]) == len(by_model)
+    for cells, row in zip(page["realized_models"], by_model, strict=True):
+        version, resolved, won, promised, realized, shortfall, brier, precision, below = row
+        assert cells[:3] == [version, f"{resolved:,}", f"{won:,}"], cells
+        assert shows(cells[3], promised, 3) and shows(cells[4], realized, 3), (cells, row)
+        assert shows(cells[5].lstrip("+"), shortfall, 3) and shows(cells[6], brier, 4), (cells, row)
+        assert shows(cells[7], None if precision is None else 100 * precision, 1, "%"), cells
+        assert (cells[8] == "below promise") == below, (cells, row)
+    shuffled = next(cells for cells in page["realized_models"] if cells[0] == "shuffled")
+    assert shuffled[8] == "below promise" and float(shuffled[4]) < 0.6, shuffled
+    assert len(page["realized_weeks"]) == len(by_week) > 0
+    for cells, row in zip(page["realized_weeks"], by_week, strict=True):
+        week, version, resolved, won, promised, realized, brier, precision = row
+        assert cells[:4] == [week.isoformat(), version, f"{resolved:,}", f"{won:,}"], cells
+        assert shows(cells[4], promised, 3) and shows(cells[5], realized, 3), (cells, row)
+        assert shows(cells[6], brier, 4), (cells, row)
+        assert shows(cells[7], None if precision is None else 100 * precision, 1, "%"), cells
+
+
+def assert_drift_shown(page: dict[str, Any], drift: dict[str, Any]) -> None:
+    """Drift per feature: the PSI and status of GET /model/drift, with its thresholds."""
+    expected = [*drift["features"], drift["score"]]
+    assert [cells[0] for cells in page["drift"]] == [h["name"] for h in expected]
+    for cells, histogram in zip(page["drift"], expected, strict=True):
+        assert shows(cells[1], histogram["psi"], 3), (cells, histogram["psi"])
+        assert cells[2] == histogram["status"], cells
+    assert f"{drift['leads']:,} leads" in page["drift_note"], page["drift_note"]
+    thresholds = drift["thresholds"]
+    assert thresholds == {"watch": 0.1, "alert": 0.2}
+    assert (
+        f"watch above {thresholds['watch']}, alert above {thresholds['alert']}"
+        in page["drift_note"]
+    )
+    # 305 copies of one lead: its page views land in one bin, far from the training shares.
+    assert {cells[0]: cells[2] for cells in page["drift"]}["page_views"] == "alert"
+
+
+def test_data_endpoint_joins_the_model_and_the_export(
+    server: LeadscoreServer, exported: dict[str, Path]
+) -> None:
     data = requests.get(f"{server.url}/dashboard/data", timeout=5).json()
     model = requests.get(f"{server.url}/model", timeout=5).json()
     assert data["model_problem"] is None and data["warehouse_problem"] is None
-    for key in ("model_version", "feature_set", "threshold", "trained_at", "metrics",
-                "reliability"):
+    for key in (
+        "model_version",
+        "feature_set",
+        "threshold",
+        "trained_at",
+        "metrics",
+        "reliability",
+    ):
         assert data["model"][key] == model[key], key
-    assert data["warehouse"] == json.loads(dashboard["data"].read_text())
+    assert data["warehouse"] == json.loads(exported["data"].read_text())
     reliability = model["reliability"]
     assert len(reliability) == 10
     assert sum(b["count"] for b in reliability) == model["metrics"]["test_rows"]
 
 
-def test_live_endpoint_counts_scoring(server: LeadscoreServer, dashboard: dict[str, Path]
-                                      ) -> None:
+def test_live_endpoint_counts_scoring(server: LeadscoreServer, exported: dict[str, Path]) -> None:
     before = requests.get(f"{server.url}/dashboard/live", timeout=5).json()
-    lead = high_lead(dashboard["warehouse"])
+    lead = high_lead(exported["warehouse"])
     for _ in range(5):
         assert requests.post(f"{server.url}/score", json=lead, timeout=5).json()["label"] == "high"
     after = requests.get(f"{server.url}/dashboard/live", timeout=5).json()
@@ -72,8 +163,7 @@ def test_live_endpoint_counts_scoring(server: LeadscoreServer, dashboard: dict[s
     assert 0 < after["score_p99_seconds"] <= after["latency_bounds_seconds"][-1]
 
 
-def test_assets_come_from_the_pinned_npm_package_and_nothing_else(
-        server: LeadscoreServer) -> None:
+def test_assets_come_from_the_pinned_npm_package_and_nothing_else(server: LeadscoreServer) -> None:
     page = requests.get(f"{server.url}/dashboard", timeout=5)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "https://" not in page.text and "http://" not in page.text
@@ -85,11 +175,13 @@ def test_assets_come_from_the_pinned_npm_package_and_nothing_else(
 
 
 def test_a_replaced_export_is_served_without_restart(
-        dashboard: dict[str, Path], tmp_path: Path) -> None:
+    exported: dict[str, Path], tmp_path: Path
+) -> None:
     data_file = tmp_path / "dashboard.json"
-    shutil.copy(dashboard["data"], data_file)
-    with leadscore_server(tmp_path, "--model", str(dashboard["model"]), "--dashboard-data",
-                          str(data_file)) as running:
+    shutil.copy(exported["data"], data_file)
+    with leadscore_server(
+        tmp_path, "--model", str(exported["model"]), "--dashboard-data", str(data_file)
+    ) as running:
         first = requests.get(f"{running.url}/dashboard/data", timeout=5).json()
         changed = json.loads(data_file.read_text())
         changed["totals"]["scored_leads"] = 7
@@ -111,22 +203,26 @@ def test_a_replaced_export_is_served_without_restart(
 
 
 def test_the_page_in_chromium_shows_the_apis_and_the_marts_numbers(
-        server: LeadscoreServer, dashboard: dict[str, Path], tmp_path: Path) -> None:
-    lead = high_lead(dashboard["warehouse"])
-    shown = run_browser_check("dashboard_check.mjs", {
-        "url": server.url, "screenshots": str(tmp_path), "lead": lead,
-        "requests": SCORE_REQUESTS})
+    server: LeadscoreServer, exported: dict[str, Path], tmp_path: Path
+) -> None:
+    lead = high_lead(exported["warehouse"])
+    shown = run_browser_check(
+        "dashboard_check.mjs",
+        {"url": server.url, "screenshots": str(tmp_path), "lead": lead, "requests": SCORE_REQUESTS},
+    )
     model = requests.get(f"{server.url}/model", timeout=5).json()
     live = requests.get(f"{server.url}/dashboard/live", timeout=5).json()
-    with duckdb.connect(str(dashboard["warehouse"]), read_only=True) as connection:
+    with duckdb.connect(str(exported["warehouse"]), read_only=True) as connection:
         scored, high_share, mean = connection.execute(
             "select count(*), avg(case when label = 'high' then 1 else 0 end), avg(score) "
-            "from main.lead_scores where not is_open").fetchone()
+            "from main.lead_scores where not is_open"
+        ).fetchone()
         channels = connection.execute(
             "select channel from main.mart_channel_attribution order by leads desc, channel"
         ).fetchall()
         funnel = connection.execute(
-            "select stage, count from main.mart_funnel order by stage_order").fetchall()
+            "select stage, count from main.mart_funnel order by stage_order"
+        ).fetchall()
 
     for viewport in ("laptop", "phone"):
         page = shown[viewport]
@@ -144,13 +240,25 @@ def test_the_page_in_chromium_shows_the_apis_and_the_marts_numbers(
         assert float(page["kpis"]["kpi-mean-score"]["value"]) == pytest.approx(mean)
         assert [row[0] for row in page["channels"]] == [c[0] for c in channels]
         assert [(row[0], row[1]) for row in page["funnel"]] == [
-            (stage, f"{count:,}") for stage, count in funnel]
+            (stage, f"{count:,}") for stage, count in funnel
+        ]
+        assert_realized_accuracy_shown(page, exported["warehouse"])
         charts = {chart["id"]: chart for chart in page["charts"]}
-        assert charts.keys() == {"chart-live", "chart-scores", "chart-reliability",
-                                 "chart-channels", "chart-funnel"}
+        assert charts.keys() == {
+            "chart-live",
+            "chart-scores",
+            "chart-reliability",
+            "chart-channels",
+            "chart-funnel",
+            "chart-realized-auc",
+            "chart-calibration",
+            "chart-drift",
+        }
         for chart in charts.values():
             assert chart["width"] > 0 and chart["painted"] > 500, f"{viewport}: {chart}"
     assert not shown["phone"]["overflows"], "the page is wider than a phone's screen"
+    # No scoring after the laptop's traffic: the phone's page shows the window of now.
+    assert_drift_shown(shown["phone"], requests.get(f"{server.url}/model/drift", timeout=5).json())
 
     moved = shown["laptop"]["live"]
     assert moved["high_after"] - moved["high_before"] == SCORE_REQUESTS
@@ -160,20 +268,33 @@ def test_the_page_in_chromium_shows_the_apis_and_the_marts_numbers(
 
 
 def test_without_an_export_the_page_says_what_to_run(
-        dashboard: dict[str, Path], tmp_path: Path) -> None:
-    with leadscore_server(tmp_path, "--model", str(dashboard["model"]), "--dashboard-data",
-                          str(tmp_path / "none.json")) as running:
+    exported: dict[str, Path], tmp_path: Path
+) -> None:
+    with leadscore_server(
+        tmp_path, "--model", str(exported["model"]), "--dashboard-data", str(tmp_path / "none.json")
+    ) as running:
         data = requests.get(f"{running.url}/dashboard/data", timeout=5).json()
     assert data["warehouse"] is None and data["model"] is not None
     assert "scripts/build_dashboard" in data["warehouse_problem"]
 
 
 def test_with_an_api_key_the_dashboard_stays_open_and_scoring_does_not(
-        dashboard: dict[str, Path], tmp_path: Path) -> None:
-    with leadscore_server(tmp_path, "--model", str(dashboard["model"]), "--dashboard-data",
-                          str(dashboard["data"]), env={"LEADSCORE_API_KEY": "k3y"}) as running:
-        for path in ("/dashboard", "/dashboard/data", "/dashboard/live",
-                     "/dashboard/chart.umd.min.js"):
+    exported: dict[str, Path], tmp_path: Path
+) -> None:
+    with leadscore_server(
+        tmp_path,
+        "--model",
+        str(exported["model"]),
+        "--dashboard-data",
+        str(exported["data"]),
+        env={"LEADSCORE_API_KEY": "k3y"},
+    ) as running:
+        for path in (
+            "/dashboard",
+            "/dashboard/data",
+            "/dashboard/live",
+            "/dashboard/chart.umd.min.js",
+        ):
             assert requests.get(f"{running.url}{path}", timeout=5).status_code == 200, path
-        lead = high_lead(dashboard["warehouse"])
+        lead = high_lead(exported["warehouse"])
         assert requests.post(f"{running.url}/score", json=lead, timeout=5).status_code == 401

@@ -3,12 +3,15 @@
 training data and the warehouse's realized AUC keeps its promise; exactly one Slack message
 when a shifted sample (page views x5, a channel surge) drifts; none when asked again; exactly
 one more when the realized AUC of a model collapses (the shuffled scores of the `realized`
-fixture).
+fixture). Each new incident also starts scripts/retrain through the workflow's Execute Command
+node and scripts/retrain_on_alert (a new MLflow run and registry version, the champion gate
+deciding); a call that posts nothing retrains nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import random
 import time
@@ -19,13 +22,17 @@ from typing import Any
 
 import pytest
 import requests
-from fixtures.leadscore_server import LeadscoreServer, leadscore_server
+from fixtures.leadscore_server import BINARY, LeadscoreServer, leadscore_server
+from fixtures.mlflow_server import mlflow_server
 from fixtures.n8n import N8n, n8n_instance
 from fixtures.realized import SHUFFLED_VERSION
 from fixtures.saas_standins import StandIn, slack_and_hubspot
+from mlflow import MlflowClient
 
 WINDOW = 20  # seconds of the server's drift window: the shifted sample replaces the first
 SAMPLE = 3000
+RETRAIN_ROWS = 2000  # leads each alert's retrain generates: small, the test waits for it
+REGISTERED_MODEL = "lead-scoring"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Watch:
     dashboard_file: Path
     full_dashboard: dict[str, Any]
     features_csv: Path
+    tracking: str
+    retrain_dir: Path
 
     def check(self) -> dict[str, Any]:
         answer = requests.post(
@@ -46,6 +55,25 @@ class Watch:
         )
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
+
+    def registered_versions(self) -> int:
+        client = MlflowClient(self.tracking)
+        return len(client.search_model_versions(f"name='{REGISTERED_MODEL}'"))
+
+    def wait_for_retrain(self, timeout: float = 900) -> str:
+        """Until the retrain the hook started has ended (it holds <log>.lock while it runs);
+        the retrain log."""
+        log = self.retrain_dir / "retrain.log"
+        deadline = time.monotonic() + timeout
+        with (self.retrain_dir / "retrain.log.lock").open("a") as lock:
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+                    return log.read_text()
+                except BlockingIOError:
+                    assert time.monotonic() < deadline, f"retrain still running:\n{log.read_text()}"
+                    time.sleep(1)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -79,6 +107,9 @@ def watch(
     models: dict[str, Path], realized: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Watch]:
     root = tmp_path_factory.mktemp("model-watch")
+    retrain_dir = root / "retrain"
+    retrain_dir.mkdir()
+    (root / "mlflow").mkdir()
     full = realized["dashboard"]
     # First the warehouse without the collapsed version: its realized AUC keeps the promise.
     kept = {
@@ -102,8 +133,27 @@ def watch(
             str(dashboard_file),
         ) as server,
         slack_and_hubspot() as (slack, hubspot),
+        mlflow_server(root / "mlflow") as tracking,
     ):
+        # What the workflow's retrain hook (run_n8n.sh's default LEADSCORE_RETRAIN_COMMAND,
+        # scripts/retrain_on_alert) passes on to scripts/retrain: a small fresh data set, the
+        # test's MLflow and files, this build's binary, a reload that only leaves a mark.
+        retrain_env = {
+            "MLFLOW_TRACKING_URI": tracking.url,
+            "LEADSCORE_BIN": str(BINARY),
+            "LEADSCORE_ROWS": str(RETRAIN_ROWS),
+            "LEADSCORE_RETRAIN_SEED": "31",
+            "LEADSCORE_RETRAIN_DIR": str(retrain_dir / "generated"),
+            "LEADSCORE_RETRAIN_LOG": str(retrain_dir / "retrain.log"),
+            "LEADSCORE_WAREHOUSE": str(retrain_dir / "warehouse.duckdb"),
+            "LEADSCORE_FEATURES": str(retrain_dir / "features.csv"),
+            "LEADSCORE_MODEL": str(retrain_dir / "model.json"),
+            "LEADSCORE_DASHBOARD_DATA": str(retrain_dir / "dashboard.json"),
+            "LEADSCORE_RELOAD_HOOK": f"touch {retrain_dir / 'reloaded'}",
+            "OMP_WAIT_POLICY": "passive",
+        }
         env = {
+            **retrain_env,
             "LEADSCORE_URL": server.url,
             "SLACK_API_URL": slack.url,
             "SLACK_BOT_TOKEN": slack.token,
@@ -112,7 +162,20 @@ def watch(
             "HUBSPOT_TOKEN": hubspot.token,
         }
         with n8n_instance(root / "n8n-home", env) as n8n:
-            yield Watch(n8n, server, slack, dashboard_file, full, models["features"])
+            watch = Watch(
+                n8n,
+                server,
+                slack,
+                dashboard_file,
+                full,
+                models["features"],
+                tracking.url,
+                retrain_dir,
+            )
+            yield watch
+            # A retrain still running must not outlive its MLflow server.
+            if (retrain_dir / "retrain.log.lock").exists():
+                watch.wait_for_retrain()
 
 
 def test_drift_then_realized_collapse_each_page_slack_once(watch: Watch) -> None:
@@ -125,6 +188,8 @@ def test_drift_then_realized_collapse_each_page_slack_once(watch: Watch) -> None
     quiet = watch.check()
     assert quiet["new_incidents"] == [] and quiet["open"] == [], quiet
     assert watch.slack.succeeded() == []
+    assert quiet["retrain"] is False and quiet["retrain_started"] is False, quiet
+    assert not (watch.retrain_dir / "retrain.log").exists(), "no alert, no retrain"
 
     # A shifted sample once the first has left the window: page views x5, a channel surge.
     time.sleep(max(0.0, WINDOW + 2 - (time.monotonic() - started)))
@@ -149,6 +214,8 @@ def test_drift_then_realized_collapse_each_page_slack_once(watch: Watch) -> None
         f"drift:{version}:page_views",
     ], drifted
     assert drifted["alerted"] is True and drifted["retrain"] is True
+    assert drifted["retrain_started"] is True, drifted
+    assert drifted["retrain_hook"]["log"] == str(watch.retrain_dir / "retrain.log")
     messages = watch.slack.succeeded()
     assert len(messages) == 1, [m.body for m in messages]
     text = messages[0].body["text"]
@@ -156,10 +223,18 @@ def test_drift_then_realized_collapse_each_page_slack_once(watch: Watch) -> None
     assert "Drift on page_views" in text and "Drift on channel" in text
     assert "scripts/retrain" in text and "sessions" not in text.replace("engaged_sessions", "")
 
-    # Asked again while nothing changed: still open, no second message.
+    # Asked again while nothing changed: still open, no second message, no second retrain.
     again = watch.check()
     assert again["new_incidents"] == [] and len(again["open"]) == 2
     assert len(watch.slack.succeeded()) == 1
+    assert again["retrain_started"] is False and again["retrain_hook"] is None, again
+
+    # The alert's retrain: a new MLflow run registered as version 1, promoted by the gate
+    # (no champion before it), the servers told to reload.
+    retrain_log = watch.wait_for_retrain()
+    assert "promoted: version 1 is champion" in retrain_log, retrain_log
+    assert watch.registered_versions() == 1
+    assert (watch.retrain_dir / "reloaded").exists()
 
     # The warehouse now holds the shuffled model's resolved scores: its realized AUC collapsed.
     write_json(watch.dashboard_file, watch.full_dashboard)
@@ -175,5 +250,11 @@ def test_drift_then_realized_collapse_each_page_slack_once(watch: Watch) -> None
     messages = watch.slack.succeeded()
     assert len(messages) == 2
     assert f"Realized AUC of model {SHUFFLED_VERSION}" in messages[1].body["text"]
-    assert watch.check()["new_incidents"] == []
+    assert collapsed["retrain_started"] is True, collapsed
+    last = watch.check()
+    assert last["new_incidents"] == [] and last["retrain_started"] is False
     assert len(watch.slack.succeeded()) == 2
+    # The second alert's retrain: version 2, whatever the gate decides about it.
+    retrain_log = watch.wait_for_retrain()
+    assert retrain_log.count("retrain started by a model-watch alert") == 2, retrain_log
+    assert watch.registered_versions() == 2

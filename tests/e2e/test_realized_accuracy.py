@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from fixtures.leadscore_server import leadscore_server
 from fixtures.mlflow_server import REPO
 from fixtures.realized import SAMPLE, SHUFFLED_VERSION, query
+
+MAX_BATCH_LEADS = 10_000  # api::kMaxBatchLeads (src/api/score_request.h)
 
 
 def pair_auc(rows: list[tuple[float, int]]) -> float:
@@ -161,3 +167,45 @@ def test_a_bad_score_record_fails_the_load_naming_file_line_and_field(
         result.stderr
     ), result.stderr
     assert not (realized["root"] / "bad.duckdb").exists()
+
+
+def test_a_full_batch_of_identified_leads_is_recorded_whole(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    # The largest batch the API takes, every lead identified, on one worker: the score log's
+    # ring must hold it (a smaller ring dropped what did not fit, on an idle server).
+    leads = [
+        {
+            "lead_id": f"batch-{i}",
+            "sessions": 1 + i % 7,
+            "engaged_sessions": i % 2,
+            "page_views": 1 + i % 40,
+            "is_first_visit": i % 3 == 0,
+            "channel": "Direct",
+        }
+        for i in range(MAX_BATCH_LEADS)
+    ]
+    log = tmp_path / "scores.jsonl"
+    with leadscore_server(
+        tmp_path, "--model", str(models["channel"]), "--score-log", str(log)
+    ) as server:
+        answer = requests.post(f"{server.url}/score/batch", json={"leads": leads}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            metrics = requests.get(f"{server.url}/metrics", timeout=5).text
+            written = metric(metrics, "leadscore_score_log_records_total")
+            dropped = metric(metrics, 'leadscore_score_log_dropped_total{reason="full"}')
+            if written + dropped >= MAX_BATCH_LEADS:
+                break
+            time.sleep(0.1)
+    assert (written, dropped) == (MAX_BATCH_LEADS, 0)
+    assert len(log.read_text().splitlines()) == MAX_BATCH_LEADS
+
+
+def metric(text: str, name: str) -> float:
+    """The value of one series of a Prometheus text exposition."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")

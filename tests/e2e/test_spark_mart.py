@@ -4,8 +4,9 @@ One small generated export (2,000 leads: duplicates, sessions across midnight, d
 last-click channels, young and old leads) is built by scripts/load_duckdb and by
 scripts/load_spark (dbt-spark, method session, the machine's Java). The exported training
 mart, open leads and point-in-time snapshots must be byte-identical files, and the
-dashboard marts built on the same lead scores must hold the same rows; Spark's tables are
-read from its warehouse folder's Parquet files.
+dashboard marts built on the same lead scores must hold the same rows, the realized-accuracy
+marts included (the training leads' scores are dated to their arrival, so they resolve);
+Spark's tables are read from its warehouse folder's Parquet files.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-DASHBOARD_MARTS = ("mart_channel_attribution", "mart_funnel", "mart_score_distribution",
-                   "scored_leads")
+DASHBOARD_MARTS = (
+    "mart_channel_attribution",
+    "mart_funnel",
+    "mart_score_distribution",
+    "scored_leads",
+    "fct_score_outcomes",
+    "mart_realized_accuracy",
+    "mart_realized_accuracy_by_model",
+    "mart_calibration",
+)
 
 
 def test_training_mart_is_byte_identical_on_both_engines(engines: dict[str, Path]) -> None:
@@ -42,8 +51,9 @@ def test_lead_snapshots_are_byte_identical_on_both_engines(engines: dict[str, Pa
 
 
 @pytest.mark.parametrize("mart", DASHBOARD_MARTS)
-def test_dashboard_marts_hold_the_same_rows_on_both_engines(engines: dict[str, Path],
-                                                           mart: str) -> None:
+def test_dashboard_marts_hold_the_same_rows_on_both_engines(
+    engines: dict[str, Path], mart: str
+) -> None:
     tables = engines["spark"] / "warehouse/tables/main.db"
     with duckdb.connect(str(engines["duckdb"] / "warehouse.duckdb"), read_only=True) as con:
         columns = [row[0] for row in con.execute(f"DESCRIBE main.{mart}").fetchall()]
@@ -55,12 +65,19 @@ def test_dashboard_marts_hold_the_same_rows_on_both_engines(engines: dict[str, P
     assert len(on_duckdb) > 0
     assert len(on_spark) == len(on_duckdb)
     for spark_row, duck_row in zip(on_spark, on_duckdb, strict=True):
-        assert spark_row == pytest.approx(naive_utc(duck_row), rel=1e-9), (mart, spark_row,
-                                                                           duck_row)
+        assert spark_row == pytest.approx(naive_utc(duck_row), rel=1e-9), (
+            mart,
+            spark_row,
+            duck_row,
+        )
 
 
 def naive_utc(row: tuple) -> tuple:
     """DuckDB's lead_scores.scored_at is a TIMESTAMPTZ; Spark's timestamps are UTC without a
     zone: the same instant."""
-    return tuple(value.astimezone(UTC).replace(tzinfo=None)
-                 if isinstance(value, datetime) and value.tzinfo else value for value in row)
+    return tuple(
+        value.astimezone(UTC).replace(tzinfo=None)
+        if isinstance(value, datetime) and value.tzinfo
+        else value
+        for value in row
+    )

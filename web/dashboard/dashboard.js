@@ -1,5 +1,6 @@
 // The leadscore dashboard: reads GET /dashboard/data (the model and the warehouse marts'
-// figures) and polls GET /dashboard/live (serving counters) without reloading the page.
+// figures, realized accuracy included) and polls GET /dashboard/live (serving counters) and
+// GET /model/drift (PSI per feature) without reloading the page.
 // Chart.js (window.Chart) comes from the npm package served at /dashboard/chart.umd.min.js.
 "use strict";
 
@@ -21,7 +22,14 @@
     // Shares of high leads are often well under 1 %: two decimals keep them from reading 0.0 %.
     share: (x) => (100 * x).toFixed(2) + "%",
     score: (x) => x.toFixed(3),
+    // AUCs, PSI and Brier may be null (too few rows, or nothing scored): shown as a dash.
+    auc: (x) => (typeof x === "number" ? x.toFixed(3) : "–"),
+    brier: (x) => (typeof x === "number" ? x.toFixed(4) : "–"),
+    signed: (x) => (typeof x === "number" ? (x > 0 ? "+" : "") + x.toFixed(3) : "–"),
+    rate: (x) => (typeof x === "number" ? (100 * x).toFixed(1) + "%" : "–"),
   };
+  // One colour per model version, in the order the export lists them.
+  const VERSION_COLORS = [COLORS.blue, COLORS.orange, COLORS.green, COLORS.red, COLORS.grey];
 
   function setKpi(id, text, raw) {
     const element = $(id);
@@ -40,8 +48,10 @@
     body.replaceChildren(...rows.map((cells) => {
       const tr = document.createElement("tr");
       for (const cell of cells) {
+        // A cell is its text, or {text, className} when it carries a status colour.
         const td = document.createElement("td");
-        td.textContent = cell;
+        td.textContent = typeof cell === "object" ? cell.text : cell;
+        if (typeof cell === "object" && cell.className) td.className = cell.className;
         tr.appendChild(td);
       }
       return tr;
@@ -156,6 +166,8 @@
         scales: { x: { beginAtZero: true, title: { display: true, text: "count" } } },
       },
     });
+    renderRealized(warehouse);
+
     fillTable("funnel-table", funnel.map((s) => [
       s.stage, fmt.count(s.count), fmt.percent(s.share_of_visitors), fmt.percent(s.step_rate),
     ]));
@@ -174,6 +186,154 @@
       options: {
         plugins: { legend: { display: false } },
         scales: { x: { title: { display: true, text: "score (bin start)" } } },
+      },
+    });
+  }
+
+  // "Is the model still right?": the realized-accuracy marts (models/monitoring/, exported by
+  // scripts/build_dashboard). An export written before those marts existed has none of the
+  // three sections: the panel says what to run instead of showing zeros.
+  function verdict(row) {
+    if (row.is_below_promise) return { text: "below promise", className: "alert" };
+    if (row.resolved < row.min_resolved) {
+      return { text: "too few resolved (< " + row.min_resolved + ")", className: "" };
+    }
+    if (row.realized_auc === null) return { text: "one outcome only", className: "" };
+    // Rescore records carry no test AUC: nothing to hold the realized one against.
+    if (row.promised_auc === null) return { text: "no promise recorded", className: "" };
+    return { text: "keeps promise", className: "" };
+  }
+
+  function renderRealized(warehouse) {
+    const byModel = warehouse.realized_accuracy_by_model;
+    const weeks = warehouse.realized_accuracy;
+    const calibration = warehouse.calibration;
+    const empty = $("realized-empty");
+    if (!Array.isArray(byModel) || !Array.isArray(weeks) || !Array.isArray(calibration)) {
+      empty.textContent = "No realized-accuracy figures in this export: rebuild it with " +
+        "scripts/build_dashboard.";
+      empty.hidden = false;
+      return;
+    }
+    empty.textContent = byModel.length === 0
+      ? "No resolved predictions yet: a score counts once its lead won, or its horizon " +
+        "passed, after it was scored (docs/monitoring.md)." : "";
+    empty.hidden = byModel.length > 0;
+
+    fillTable("realized-model-table", byModel.map((m) => [
+      m.model_version, fmt.count(m.resolved), fmt.count(m.won), fmt.auc(m.promised_auc),
+      fmt.auc(m.realized_auc), fmt.signed(m.auc_shortfall), fmt.brier(m.brier),
+      fmt.rate(m.precision_grade_a), verdict(m),
+    ]));
+    $("realized-weeks").textContent = String(weeks.length);
+    fillTable("realized-week-table", weeks.map((w) => [
+      w.scored_week, w.model_version, fmt.count(w.resolved), fmt.count(w.won),
+      fmt.auc(w.promised_auc), fmt.auc(w.realized_auc), fmt.brier(w.brier),
+      fmt.rate(w.precision_grade_a),
+    ]));
+
+    const labels = [...new Set(weeks.map((w) => w.scored_week))].sort();
+    const datasets = [];
+    byModel.forEach((model, index) => {
+      const color = VERSION_COLORS[index % VERSION_COLORS.length];
+      const of = new Map(weeks.filter((w) => w.model_version === model.model_version)
+        .map((w) => [w.scored_week, w.realized_auc]));
+      datasets.push({
+        label: "realized " + model.model_version, data: labels.map((l) => of.get(l) ?? null),
+        borderColor: color, backgroundColor: color, pointRadius: 2, spanGaps: false,
+      });
+      datasets.push({
+        label: "promised " + model.model_version,
+        data: labels.map(() => model.promised_auc ?? null),
+        borderColor: color, borderDash: [6, 4], pointRadius: 0,
+      });
+    });
+    drawChart("chart-realized-auc", {
+      type: "line",
+      data: { labels, datasets },
+      options: {
+        scales: {
+          x: { title: { display: true, text: "week of scoring" } },
+          y: { min: 0, max: 1, title: { display: true, text: "AUC (0.5 = chance)" } },
+        },
+      },
+    });
+
+    const versions = [...new Set(calibration.map((c) => c.model_version))];
+    drawChart("chart-calibration", {
+      type: "line",
+      data: {
+        datasets: versions.map((version, index) => {
+          const color = VERSION_COLORS[index % VERSION_COLORS.length];
+          return {
+            label: version,
+            data: calibration.filter((c) => c.model_version === version)
+              .map((c) => ({ x: c.predicted, y: c.observed })),
+            borderColor: color, backgroundColor: color, pointRadius: 3,
+          };
+        }).concat([{
+          label: "perfectly calibrated", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }],
+          borderColor: COLORS.grey, borderDash: [5, 5], pointRadius: 0,
+        }]),
+      },
+      options: {
+        parsing: false,
+        scales: {
+          x: { type: "linear", min: 0, max: 1, title: { display: true, text: "mean score" } },
+          y: { min: 0, max: 1, title: { display: true, text: "share won" } },
+        },
+      },
+    });
+  }
+
+  // Drift per feature from the serving model's window (GET /model/drift), polled with the
+  // live figures: PSI bars coloured by status, the watch and alert thresholds as lines.
+  const STATUS_COLORS = { ok: COLORS.green, watch: COLORS.orange, alert: COLORS.red };
+  function largestShift(histogram) {
+    const top = (histogram.top_shifts || [])[0];
+    if (!top) return "–";
+    return top.label + ": " + fmt.percent(top.reference) + " → " + fmt.percent(top.live);
+  }
+
+  async function refreshDrift() {
+    const response = await fetch("/model/drift", { cache: "no-store" });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      showProblem("drift-problem", "Drift: " + (body.detail || "answered " + response.status));
+      return;
+    }
+    showProblem("drift-problem", "");
+    const rows = body.features.concat([body.score]);
+    $("drift-note").textContent = "model " + body.model_version + ", " + fmt.count(body.leads) +
+      " leads scored in the last " + fmt.count(body.window_seconds) + " s · watch above " +
+      body.thresholds.watch + ", alert above " + body.thresholds.alert;
+    $("drift-note").dataset.leads = String(body.leads);
+    fillTable("drift-table", rows.map((h) => [
+      h.name, fmt.auc(h.psi), { text: h.status, className: h.status }, largestShift(h),
+    ]));
+    const labels = rows.map((h) => h.name);
+    const line = (label, value, color) => ({
+      type: "line", label, data: labels.map(() => value), borderColor: color,
+      borderDash: [6, 4], pointRadius: 0, borderWidth: 2,
+    });
+    drawChart("chart-drift", {
+      type: "bar",
+      data: {
+        labels,
+        datasets: [
+          {
+            label: "PSI", data: rows.map((h) => h.psi),
+            backgroundColor: rows.map((h) => STATUS_COLORS[h.status] || COLORS.grey),
+          },
+          line("watch " + body.thresholds.watch, body.thresholds.watch, COLORS.orange),
+          line("alert " + body.thresholds.alert, body.thresholds.alert, COLORS.red),
+        ],
+      },
+      // Logarithmic: a shift of PSI 5 and the thresholds at 0.1 and 0.2 stay readable together.
+      options: {
+        scales: {
+          y: { type: "logarithmic", min: 0.001, title: { display: true, text: "PSI (log)" } },
+        },
       },
     });
   }
@@ -249,6 +409,7 @@
         });
       }
       previous = live;
+      await refreshDrift();
       document.body.dataset.liveUpdates = String(Number(document.body.dataset.liveUpdates || 0) + 1);
     } catch (error) {
       setKpi("live-rps", "offline");

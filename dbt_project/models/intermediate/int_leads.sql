@@ -13,7 +13,7 @@ with as_of as (
 
 contacts as (
 
-    select contacts.*, {{ dbt.dateadd('day', var('horizon_days'), 'contacts.created_at') }}
+    select contacts.*, {{ timestamp_add_days('contacts.created_at', var('horizon_days')) }}
         as horizon_ends_at
     from {{ ref('stg_hubspot__contacts') }} as contacts
     cross join as_of

@@ -16,8 +16,9 @@ with resolved as (
 select
     model_version,
     score_bin,
-    score_bin / 10.0 as bin_lower,
-    (score_bin + 1) / 10.0 as bin_upper,
+    -- Doubles on both engines: Spark reads the literal 10.0 as a DECIMAL.
+    cast(score_bin as {{ type_double() }}) / 10 as bin_lower,
+    cast(score_bin + 1 as {{ type_double() }}) / 10 as bin_upper,
     count(*) as resolved,
     avg(score) as predicted,
     avg(cast(outcome as {{ type_double() }})) as observed

@@ -1,7 +1,7 @@
 // Opens leadscore serve's /dashboard in Chromium at laptop and phone sizes, lets live scoring
 // traffic run while the page polls, and prints what the page shows as JSON (KPIs as text and
-// raw values, table rows, chart pixels, live figures, problems) for tests/e2e/test_dashboard.py
-// to compare with the API and the marts. Screenshots go to args.screenshots.
+// raw values, table rows incl. "Is the model still right?", chart pixels, live figures,
+// problems) for tests/e2e/test_dashboard.py to compare with the API and the marts. Screenshots go to args.screenshots.
 // Usage: node dashboard_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}, "requests": N}'
 import { canvasPixels, checkAtEachViewport, overflowsHorizontally, parseArgs } from "./browser.mjs";
 
@@ -66,6 +66,11 @@ const result = await checkAtEachViewport(args.screenshots, async ({ page, viewpo
   shown.kpis = await readKpis(page);
   shown.channels = await tableRows(page, "channel-table");
   shown.funnel = await tableRows(page, "funnel-table");
+  shown.realized_models = await tableRows(page, "realized-model-table");
+  shown.realized_weeks = await tableRows(page, "realized-week-table");
+  shown.realized_empty = await page.locator("#realized-empty").isVisible();
+  shown.drift = await tableRows(page, "drift-table");
+  shown.drift_note = (await page.locator("#drift-note").textContent()).trim();
   shown.charts = await canvasPixels(page, "canvas");
   shown.problem_banners = await page.$$eval(".problem:not([hidden])", (els) => els.map((e) => e.textContent));
   shown.overflows = await overflowsHorizontally(page);
