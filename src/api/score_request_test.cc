@@ -64,8 +64,7 @@ TEST(ScoreRequest, ParsesTheExampleBodyIntoSpecOrderedValues) {
   const ParseOutcome outcome = ParseScoreRequest(kExample, Spec(), values);
   ASSERT_TRUE(outcome.ok()) << ValidationErrorBody(outcome.errors);
   // The recency fields the seed's request leaves out: 0, the lead at its creation.
-  EXPECT_EQ(values,
-            (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search")), 0, 0}));
+  EXPECT_EQ(values, (LeadValues{5, 3, 12, 0, static_cast<double>(Channel("Paid Search")), 0, 0}));
 }
 
 TEST(ScoreRequest, MissingRecencyFieldsMeanTheLeadAtItsCreation) {
@@ -522,10 +521,13 @@ TEST(BatchRequest, ParsesTenThousandLeads) {
   ASSERT_TRUE(outcome.ok()) << ValidationErrorBody(outcome.errors);
   ASSERT_EQ(leads.size(), kMaxBatchLeads);
   for (size_t i = 0; i < leads.size(); ++i) {
-    const LeadValues expected = {static_cast<double>(i % 50 + 1), static_cast<double>(i % 50),
-                                 static_cast<double>(i), i % 2 == 0 ? 1.0 : 0.0,
+    const LeadValues expected = {static_cast<double>(i % 50 + 1),
+                                 static_cast<double>(i % 50),
+                                 static_cast<double>(i),
+                                 i % 2 == 0 ? 1.0 : 0.0,
                                  static_cast<double>(Channel(i % 3 == 0 ? "Direct" : "Referral")),
-                                 0, 0};
+                                 0,
+                                 0};
     ASSERT_EQ(leads[i], expected) << "lead " << i;
   }
 }

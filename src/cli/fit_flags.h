@@ -19,7 +19,8 @@ struct FitFlags {
   std::string split_kind = "random";
   std::vector<std::string> extra_params;
 
-  // Adds --features, --time-split, --split, the seed's XGBoost parameters, --tree-method and --param.
+  // Adds --features, --time-split, --split, the seed's XGBoost parameters, --tree-method and
+  // --param.
   void Add(CLI::App& cmd, TrainOptions& options);
   // Parses --time-split and every --param key=value into `options`; an error names the flag.
   Status Apply(TrainOptions& options) const;

@@ -15,9 +15,9 @@
 
 #include "cli/commands.h"
 #include "http/server.h"
+#include "model/alert_rule.h"
 #include "serve/access_policy.h"
 #include "serve/dashboard_assets.h"
-#include "model/alert_rule.h"
 #include "serve/dashboard_data.h"
 #include "serve/docs_assets.h"
 #include "serve/model_source.h"
@@ -48,10 +48,10 @@ struct ServeFlags {
   std::string cors_origin;
   bool strict_input = false;
   bool wait_for_model = false;
-  bool allow_unauthenticated = false;  // a non-loopback --host without LEADSCORE_API_KEY
-  int follow_seconds = 0;              // > 0: poll --model-uri's alias and reload when it moves
-  int drift_window = 3600;             // seconds of scored leads drift is measured over; 0: off
-  std::string score_log;               // non-empty: append scores of identified leads here
+  bool allow_unauthenticated = false;     // a non-loopback --host without LEADSCORE_API_KEY
+  int follow_seconds = 0;                 // > 0: poll --model-uri's alias and reload when it moves
+  int drift_window = 3600;                // seconds of scored leads drift is measured over; 0: off
+  std::string score_log;                  // non-empty: append scores of identified leads here
   std::optional<double> alert_threshold;  // none: the model's threshold (model/alert_rule.h)
 };
 

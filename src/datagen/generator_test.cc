@@ -147,7 +147,8 @@ TEST_F(GeneratorTest, LaterVisitsLeaveLeadsOutcomesAndCloseDatesUnchanged) {
     for (const auto& contact : JsonLines(out / "hubspot" / "contacts.jsonl")) {
       const json& p = contact["properties"];
       created[contact["id"].get<std::string>()] = p["createdate"].get<std::string>();
-      contacts[contact["id"].get<std::string>()] = p["createdate"].dump() + p["ga_client_id"].dump();
+      contacts[contact["id"].get<std::string>()] =
+          p["createdate"].dump() + p["ga_client_id"].dump();
     }
     std::map<std::string, std::string> deals;
     for (const auto& deal : JsonLines(out / "hubspot" / "deals.jsonl")) {

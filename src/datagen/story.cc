@@ -91,9 +91,9 @@ int64_t DrawSecondsToClose(const StoryParams& params, Random& rng) {
 void SimulateLaterSessions(const StoryParams& params, double intent, size_t channel,
                            size_t direct_channel, bool won, int64_t created_at, int64_t decided_at,
                            int64_t next_session_number, Random& rng, std::vector<Session>& out) {
-  const int64_t window_end =
-      decided_at >= 0 ? decided_at
-                      : created_at + static_cast<int64_t>(params.undecided_days * kDays);
+  const int64_t window_end = decided_at >= 0
+                                 ? decided_at
+                                 : created_at + static_cast<int64_t>(params.undecided_days * kDays);
   const double per_week = std::exp(params.revisit_bias + params.revisit_intent * intent);
   const double log_median = std::log(params.engagement_median_msec);
   int64_t number = next_session_number;

@@ -33,9 +33,10 @@ Status Validate(const FeatureSpec& spec) {
     }
     if (feature.default_value.has_value()) {
       const double value = *feature.default_value;
-      const bool fits = feature.type == FeatureType::kCount
-                            ? value >= 0 && value == static_cast<double>(static_cast<int64_t>(value))
-                            : feature.type == FeatureType::kFlag && (value == 0 || value == 1);
+      const bool fits =
+          feature.type == FeatureType::kCount
+              ? value >= 0 && value == static_cast<double>(static_cast<int64_t>(value))
+              : feature.type == FeatureType::kFlag && (value == 0 || value == 1);
       if (!fits) {
         return Status::Error("feature " + feature.name +
                              ": default must be a count (integer >= 0) or a flag (0 or 1) of the "

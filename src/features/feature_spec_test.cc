@@ -69,10 +69,10 @@ TEST(FeatureSpec, BuiltinHasTheDocumentedFeatures) {
 TEST(FeatureSpec, BuiltinRecencySetAddsRecencyToBasePlusChannel) {
   auto recency = FeatureSpec::Builtin().FeatureSet("base+channel+recency");
   ASSERT_TRUE(recency.ok()) << recency.status().message();
-  EXPECT_EQ(Names(recency.value()),
-            (std::vector<std::string>{"sessions", "engaged_sessions", "page_views",
-                                      "is_first_visit", "channel", "days_since_last_session",
-                                      "days_since_created"}));
+  EXPECT_EQ(
+      Names(recency.value()),
+      (std::vector<std::string>{"sessions", "engaged_sessions", "page_views", "is_first_visit",
+                                "channel", "days_since_last_session", "days_since_created"}));
 }
 
 TEST(FeatureSpec, RejectsADefaultThatIsNotAValueOfTheFeaturesType) {
@@ -222,7 +222,8 @@ TEST(FeatureSpec, RejectsTextThatIsNotAJsonObject) {
 TEST(FeatureSpec, UnknownFeatureSetErrorListsTheKnownSets) {
   auto set = FeatureSpec::Builtin().FeatureSet("nope");
   ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.status().message(), "unknown feature set 'nope' (known: base, base+channel, base+channel+recency)");
+  EXPECT_EQ(set.status().message(),
+            "unknown feature set 'nope' (known: base, base+channel, base+channel+recency)");
 }
 
 TEST(FeatureSpec, TypeNames) {

@@ -53,7 +53,7 @@ TEST(LeadModelGrades, ModelWithoutCutPointsHasNoGrade) {
 
 TEST(AlertRule, AlertsOnGradeAOrAboveTheThreshold) {
   auto model = ModelWithGrades(Cuts());
-  const AlertRule by_model;  // the model's threshold, 0.8
+  const AlertRule by_model;                     // the model's threshold, 0.8
   EXPECT_TRUE(by_model.Alerts(*model, 0.55));   // grade A, below 0.8
   EXPECT_FALSE(by_model.Alerts(*model, 0.45));  // grade B
   EXPECT_DOUBLE_EQ(by_model.Threshold(*model), 0.8);

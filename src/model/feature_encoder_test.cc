@@ -37,7 +37,7 @@ FeatureTable MakeTable(size_t rows, uint64_t seed) {
     table.columns[2].numbers.push_back(static_cast<double>(sessions + rng.Poisson(3.0)));
     table.columns[3].numbers.push_back(rng.Bernoulli(0.4) ? 1.0 : 0.0);
     table.columns[4].categories.push_back(
-        static_cast<uint16_t>(row % Channels().size()));  // every channel appears
+        static_cast<uint16_t>(row % Channels().size()));                // every channel appears
     table.columns[5].numbers.push_back(static_cast<double>(row % 9));   // days_since_last_session
     table.columns[6].numbers.push_back(static_cast<double>(row % 61));  // days_since_created
     table.labels.push_back(rng.Bernoulli(0.3) ? 1 : 0);

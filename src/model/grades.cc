@@ -8,7 +8,6 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-
 namespace leadscore {
 namespace {
 
@@ -17,16 +16,18 @@ Status CheckShares(const GradeShares& shares) {
   for (size_t i = 0; i < shares.shares.size(); ++i) {
     const double share = shares.shares[i];
     if (!(share > 0.0 && share < 1.0)) {
-      return Status::Error(fmt::format("the share of grade {} is {}; each share of A, B and C "
-                                       "must be between 0 and 1 (e.g. 0.05,0.15,0.30)",
-                                       kGradeLetters[i], share));
+      return Status::Error(
+          fmt::format("the share of grade {} is {}; each share of A, B and C "
+                      "must be between 0 and 1 (e.g. 0.05,0.15,0.30)",
+                      kGradeLetters[i], share));
     }
     total += share;
   }
   if (total >= 1.0) {
-    return Status::Error(fmt::format("the shares of A, B and C sum to {}; they must leave D a "
-                                     "share (sum below 1, e.g. 0.05,0.15,0.30)",
-                                     total));
+    return Status::Error(
+        fmt::format("the shares of A, B and C sum to {}; they must leave D a "
+                    "share (sum below 1, e.g. 0.05,0.15,0.30)",
+                    total));
   }
   return Status::Ok();
 }
@@ -98,8 +99,7 @@ GradeCuts ChooseGradeCuts(std::span<const double> scores, const GradeShares& sha
     // The top k scores are in this grade or above; with k = 0 none is: a cut just above the
     // highest score.
     cuts.cuts[grade] =
-        k == 0 ? std::nextafter(sorted[0], std::numeric_limits<double>::infinity())
-               : sorted[k - 1];
+        k == 0 ? std::nextafter(sorted[0], std::numeric_limits<double>::infinity()) : sorted[k - 1];
   }
   return cuts;
 }
@@ -127,13 +127,11 @@ std::array<GradeRow, kGradeCount> GradeTable(const GradeCuts& cuts, std::span<co
     wins += labels[i];
   }
   for (GradeRow& row : table) {
-    row.share_of_leads = scores.empty() ? 0.0
-                                        : static_cast<double>(row.leads) /
-                                              static_cast<double>(scores.size());
+    row.share_of_leads =
+        scores.empty() ? 0.0 : static_cast<double>(row.leads) / static_cast<double>(scores.size());
     row.precision = row.leads == 0 ? std::numeric_limits<double>::quiet_NaN()
                                    : static_cast<double>(row.wins) / static_cast<double>(row.leads);
-    row.share_of_wins =
-        wins == 0 ? 0.0 : static_cast<double>(row.wins) / static_cast<double>(wins);
+    row.share_of_wins = wins == 0 ? 0.0 : static_cast<double>(row.wins) / static_cast<double>(wins);
   }
   return table;
 }

@@ -88,8 +88,7 @@ TEST(Grades, ParsesSharesAndNamesWhatIsWrong) {
   EXPECT_NE(ParseGradeShares("0.1,x,0.3").status().message().find("'x'"), std::string::npos);
   EXPECT_NE(ParseGradeShares("0.1,0.2").status().message().find("fewer than three"),
             std::string::npos);
-  EXPECT_NE(ParseGradeShares("0.5,0.3,0.3").status().message().find("sum to"),
-            std::string::npos);
+  EXPECT_NE(ParseGradeShares("0.5,0.3,0.3").status().message().find("sum to"), std::string::npos);
   EXPECT_FALSE(ParseGradeShares("0,0.2,0.3").ok());
 }
 

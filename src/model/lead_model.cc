@@ -23,7 +23,7 @@ constexpr const char* kTrainedAtAttr = "trained_at";
 constexpr const char* kDataHashAttr = "data_hash";
 constexpr const char* kReliabilityAttr = "reliability";         // optional: absent in older models
 constexpr const char* kDriftReferenceAttr = "drift_reference";  // optional: absent in older ones
-constexpr const char* kGradesAttr = "grades";                    // optional: absent in older ones
+constexpr const char* kGradesAttr = "grades";                   // optional: absent in older ones
 
 constexpr const char* kNoDriftReference =
     "the model has no drift reference (it was trained before leadscore stored one); retrain it "

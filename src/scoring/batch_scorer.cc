@@ -18,8 +18,7 @@ constexpr size_t kChunkRows = 65536;  // bounds the encoded matrix's memory
 nlohmann::ordered_json FeatureValue(const FeatureTable& table, const FeatureSpec& spec,
                                     const std::string& name, size_t row) {
   const Feature* feature = spec.Find(name);
-  const FeatureColumn& column =
-      table.columns[static_cast<size_t>(feature - spec.features.data())];
+  const FeatureColumn& column = table.columns[static_cast<size_t>(feature - spec.features.data())];
   switch (feature->type) {
     case FeatureType::kCount:
       return static_cast<int64_t>(column.numbers[row]);
@@ -89,11 +88,10 @@ Result<BatchScoreSummary> ScoreCsvFile(const LeadModel& model, const std::filesy
       const std::optional<char> grade = model.Grade(score);
       summary.high += high ? 1 : 0;
       summary.alerts += alert ? 1 : 0;
-      output.Append(fmt::format("{},{:.9g},{},{:.9g},{},{},{}", table.value().ids[rows[i]], score,
-                                high ? "high" : "low", raw.value()[i],
-                                model.metadata().model_version,
-                                grade ? std::string(1, *grade) : std::string(),
-                                alert ? "true" : "false"));
+      output.Append(
+          fmt::format("{},{:.9g},{},{:.9g},{},{},{}", table.value().ids[rows[i]], score,
+                      high ? "high" : "low", raw.value()[i], model.metadata().model_version,
+                      grade ? std::string(1, *grade) : std::string(), alert ? "true" : "false"));
       if (options.reasons) {
         output.Append("," + ReasonsCell(explanations[i], table.value(), model.spec(), rows[i]));
       }

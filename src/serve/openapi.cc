@@ -51,8 +51,7 @@ Json LeadSchema(const FeatureSpec& spec, bool strict_input) {
       property["default"] = static_cast<int64_t>(*feature.default_value);
       property["description"] = property["description"].get<std::string>() +
                                 " Optional: missing means " +
-                                std::to_string(static_cast<int64_t>(*feature.default_value)) +
-                                ".";
+                                std::to_string(static_cast<int64_t>(*feature.default_value)) + ".";
     } else {
       required.push_back(feature.name);
     }
@@ -60,10 +59,12 @@ Json LeadSchema(const FeatureSpec& spec, bool strict_input) {
   }
   const char* description =
       strict_input
-          ? "A lead's behaviour. Every field without a default is required; all are strictly typed (pydantic's strict "
+          ? "A lead's behaviour. Every field without a default is required; all are strictly typed "
+            "(pydantic's strict "
             "mode: no strings or floats for integers, no 0/1 for booleans). Fields not listed "
             "are ignored, as FastAPI does."
-          : "A lead's behaviour. Every field without a default is required. Values coerce as in the seed's FastAPI "
+          : "A lead's behaviour. Every field without a default is required. Values coerce as in "
+            "the seed's FastAPI "
             "service (pydantic's lax mode): an integer also as a whole float (5.0) or a string "
             "(\"5\", \" 5 \", \"5_000\"), a boolean also as 0/1 or a string such as \"true\", "
             "\"0\" or \"no\" (docs/serving.md lists every form). Fields not listed are "
@@ -107,7 +108,8 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
         {"label", {{"type", "string"}, {"enum", {"high", "low"}}}},
         {"model_version", {{"type", "string"}}},
         {"grade",
-         {{"type", Json::array({"string", "null"})}, {"enum", Json::array({"A", "B", "C", "D", nullptr})}}},
+         {{"type", Json::array({"string", "null"})},
+          {"enum", Json::array({"A", "B", "C", "D", nullptr})}}},
         {"alert", {{"type", "boolean"}}},
         {"reasons", {{"type", "array"}, {"items", Ref("Reason")}}},
         {"bias", {{"type", "number"}}},

@@ -65,7 +65,7 @@ class ScoreLog {
     const std::string* model_version = nullptr;
     double model_test_auc = 0;  // NaN: unknown
     double score = 0;
-    char grade = 0;  // 'A'..'D'; 0 when the model has no grade cut points
+    char grade = 0;                      // 'A'..'D'; 0 when the model has no grade cut points
     const LeadValues* values = nullptr;  // the lead as FeatureEncoder takes it
   };
 

@@ -269,8 +269,8 @@ std::optional<bool> ExplainParameter(const http::Request& request, std::string& 
 
 // The seed's three fields; with an explanation (?explain=true) also the grade (null for a
 // model without grade cut points), the alert verdict and the reasons.
-void WriteScore(api::JsonWriter& json, const LeadModel& model, const AlertRule& alert,
-                double score, const LeadValues* values, const Explanation* explanation) {
+void WriteScore(api::JsonWriter& json, const LeadModel& model, const AlertRule& alert, double score,
+                const LeadValues* values, const Explanation* explanation) {
   const bool high = score > model.metadata().threshold;
   json.BeginObject();
   json.Key("score");
@@ -368,7 +368,8 @@ void ScoringService::Score(http::Exchange& exchange, Worker& worker) {
     explanation = std::move(explained.value().front());
   }
   api::JsonWriter json(body);
-  WriteScore(json, *model, options_.alert, score, &worker.values, explanation ? &*explanation : nullptr);
+  WriteScore(json, *model, options_.alert, score, &worker.values,
+             explanation ? &*explanation : nullptr);
   Respond(exchange, worker, kRoute, {200, kJson, body});
 }
 
@@ -424,7 +425,8 @@ void ScoringService::ScoreBatch(http::Exchange& exchange, Worker& worker) {
         !worker.identities[i].empty()) {
       LogScore(worker, *model, worker.identities[i], worker.leads[i], score);
     }
-    WriteScore(json, *model, options_.alert, score, &worker.leads[i], *explain ? &explanations[i] : nullptr);
+    WriteScore(json, *model, options_.alert, score, &worker.leads[i],
+               *explain ? &explanations[i] : nullptr);
   }
   json.EndArray();
   json.EndObject();

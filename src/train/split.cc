@@ -76,8 +76,8 @@ Result<DataSplit> LatestSplit(std::span<const int64_t> created_at, std::span<con
                               double test_fraction, double calibration_fraction, uint64_t seed) {
   if (created_at.empty()) return Status::Error("the latest-leads split needs rows");
   std::vector<int64_t> sorted(created_at.begin(), created_at.end());
-  const auto keep = static_cast<size_t>(
-      std::floor((1.0 - test_fraction) * static_cast<double>(sorted.size())));
+  const auto keep =
+      static_cast<size_t>(std::floor((1.0 - test_fraction) * static_cast<double>(sorted.size())));
   const auto nth = sorted.begin() + static_cast<std::ptrdiff_t>(std::min(keep, sorted.size() - 1));
   std::nth_element(sorted.begin(), nth, sorted.end());
   return TimeSplit(created_at, labels, *nth, calibration_fraction, seed);

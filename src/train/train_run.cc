@@ -74,8 +74,7 @@ void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
   for (const GradeRow& row : outcome.grades) {
     std::cout << fmt::format(
         "    {}  score >= {:.4f}  {:6.2f}% of leads  precision {:.4f}  {:6.2f}% of wins\n",
-        row.grade, row.lower, 100.0 * row.share_of_leads, row.precision,
-        100.0 * row.share_of_wins);
+        row.grade, row.lower, 100.0 * row.share_of_leads, row.precision, 100.0 * row.share_of_wins);
   }
 }
 

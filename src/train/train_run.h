@@ -22,7 +22,7 @@ struct TrainRunOptions {
   std::string run_name;
   std::string source_tag = "synthetic";
   double gate_tolerance = 0.005;
-  std::filesystem::path booster;      // set: import this XGBoost JSON instead of fitting
+  std::filesystem::path booster;  // set: import this XGBoost JSON instead of fitting
   // The label horizon of the data (scripts/load_duckdb --horizon-days): the oracle of a
   // snapshot row is the story's P(won within it | still open at the row's age).
   double horizon_days = 90.0;

@@ -271,8 +271,7 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   metadata.grades = ChooseGradeCuts(held_out_scores, options.grade_shares);
   std::vector<double> test_scores = test_raw.value();
   for (double& p : test_scores) p = calibration.Apply(p);
-  outcome.grades =
-      GradeTable(*metadata.grades, test_scores, LabelsOf(table, outcome.split.test));
+  outcome.grades = GradeTable(*metadata.grades, test_scores, LabelsOf(table, outcome.split.test));
   for (const GradeRow& row : outcome.grades) {
     const std::string prefix = std::string("grade_") + row.grade + "_";
     metadata.metrics[prefix + "share"] = row.share_of_leads;
