@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "api/feature_value_json.h"
 #include "api/json_writer.h"
 #include "common/civil_time.h"
 
@@ -160,18 +161,7 @@ void ScoreLog::AppendLine(const Shard::Slot& slot, std::string& out) const {
   for (size_t i = 0; i < slot.feature_count && i < spec_.features.size(); ++i) {
     const Feature& feature = spec_.features[i];
     json.Key(feature.name);
-    const double value = slot.values[i];
-    switch (feature.type) {
-      case FeatureType::kCount:
-        json.Int(static_cast<int64_t>(value));
-        break;
-      case FeatureType::kFlag:
-        json.Bool(value != 0.0);
-        break;
-      case FeatureType::kCategory:
-        json.String(feature.values[static_cast<size_t>(value)]);
-        break;
-    }
+    api::WriteFeatureValue(json, feature, slot.values[i]);
   }
   json.EndObject();
   json.EndObject();

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "api/feature_value_json.h"
 #include "api/json_writer.h"
 #include "api/lax_coercion.h"
 #include "api/lead_identity.h"
@@ -63,22 +64,6 @@ bool IsJsonContentType(std::string_view value) {
     if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
   }
   return true;
-}
-
-// The lead's value of spec feature `index`, as the client sent it (categories as scored:
-// a channel outside the vocabulary shows as the spec's unknown value).
-void WriteFeatureValue(api::JsonWriter& json, const Feature& feature, double value) {
-  switch (feature.type) {
-    case FeatureType::kCount:
-      json.Int(static_cast<int64_t>(value));
-      break;
-    case FeatureType::kFlag:
-      json.Bool(value != 0.0);
-      break;
-    case FeatureType::kCategory:
-      json.String(feature.values[static_cast<size_t>(value)]);
-      break;
-  }
 }
 
 }  // namespace
@@ -297,7 +282,7 @@ void WriteScore(api::JsonWriter& json, const LeadModel& model, const AlertRule& 
       json.Key("value");
       const Feature* feature = model.spec().Find(reason.feature);
       const size_t index = static_cast<size_t>(feature - model.spec().features.data());
-      WriteFeatureValue(json, *feature, (*values)[index]);
+      api::WriteFeatureValue(json, *feature, (*values)[index]);
       json.Key("direction");
       json.String(reason.contribution > 0 ? "raises" : "lowers");
       json.Key("contribution");
