@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -35,8 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from warehouse.scoring_cli import add_scoring_arguments
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 OPEN_LEADS = "main.fct_open_leads"
 HISTORY = "main.lead_score_history"
 DEFAULT_DEAD_BAND = 0.02
@@ -55,24 +54,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "write the day's score, grade and trend per lead into main.lead_score_history "
         "(idempotent per lead and day).",
     )
-    parser.add_argument(
-        "--warehouse",
-        default=os.environ.get("LEADSCORE_WAREHOUSE", "data/warehouse.duckdb"),
-        help="DuckDB file built by scripts/load_duckdb (env LEADSCORE_WAREHOUSE; "
-        "default data/warehouse.duckdb)",
-    )
-    parser.add_argument(
-        "--model",
-        default=os.environ.get("LEADSCORE_MODEL", "ml/lead_scoring_model.json"),
-        help="The champion's model file (env LEADSCORE_MODEL; default ml/lead_scoring_model.json)",
-    )
-    parser.add_argument(
-        "--binary",
-        default=os.environ.get(
-            "LEADSCORE_BIN", str(REPO_ROOT / "build/release/apps/leadscore/leadscore")
-        ),
-        help="leadscore executable (env LEADSCORE_BIN)",
-    )
+    add_scoring_arguments(parser, "The champion's model file")
     parser.add_argument(
         "--scored-at",
         type=parse_scored_at,

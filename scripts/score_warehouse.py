@@ -24,15 +24,14 @@ import argparse
 import json
 import logging
 import math
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
+from warehouse.scoring_cli import add_scoring_arguments
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 MART = "main.fct_lead_scoring_features"
 OPEN_LEADS = "main.fct_open_leads"
 
@@ -45,24 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Score the warehouse's leads (the training mart and the open leads) "
         "into table main.lead_scores.",
     )
-    parser.add_argument(
-        "--warehouse",
-        default=os.environ.get("LEADSCORE_WAREHOUSE", "data/warehouse.duckdb"),
-        help="DuckDB file built by scripts/load_duckdb (env LEADSCORE_WAREHOUSE; "
-        "default data/warehouse.duckdb)",
-    )
-    parser.add_argument(
-        "--model",
-        default=os.environ.get("LEADSCORE_MODEL", "ml/lead_scoring_model.json"),
-        help="Model file (env LEADSCORE_MODEL; default ml/lead_scoring_model.json)",
-    )
-    parser.add_argument(
-        "--binary",
-        default=os.environ.get(
-            "LEADSCORE_BIN", str(REPO_ROOT / "build/release/apps/leadscore/leadscore")
-        ),
-        help="leadscore executable (env LEADSCORE_BIN)",
-    )
+    add_scoring_arguments(parser, "Model file")
     return parser.parse_args(argv)
 
 
