@@ -258,16 +258,33 @@ Result<TrainOutcome> Train(const FeatureTable& table, const TrainOptions& option
   metadata.reliability = outcome.test.reliability;
   // Drift reference: the features as the trees saw them (the training rows); the score as new
   // leads get it, i.e. on rows the trees never saw (calibration and test): on its own training
-  // rows a booster scores more confidently than it ever will in service.
-  std::vector<double> held_out_scores;
-  held_out_scores.reserve(calibration_raw.value().size() + test_raw.value().size());
-  for (const auto* raw : {&calibration_raw.value(), &test_raw.value()}) {
-    for (double p : *raw) held_out_scores.push_back(calibration.Apply(p));
+  // rows a booster scores more confidently than it ever will in service. Of a snapshot table
+  // only the rows at creation count: the server's live drift watches /score, which scores
+  // leads as they arrive (age 0); older snapshots are rescored in batch (scripts/rescore), so
+  // a reference holding their mix of ages would report drift on every live lead.
+  const FeatureColumn* age = table.Column("days_since_created");
+  const bool only_new_leads = age != nullptr && age->in_file;
+  auto at_creation = [&](size_t row) { return !only_new_leads || age->numbers[row] == 0.0; };
+  std::vector<size_t> reference_rows;
+  for (size_t row : outcome.split.train) {
+    if (at_creation(row)) reference_rows.push_back(row);
   }
-  metadata.drift_reference = BuildDriftReference(table, outcome.split.train, held_out_scores);
-  // Grade cuts from the same held-out scores, for the same reason: shares then hold for new
-  // leads, not for rows the trees learned. Shares use no label, so measuring the grades on
-  // the test rows afterwards is fair.
+  std::vector<double> held_out_scores;  // every held-out row (the grades' population)
+  std::vector<double> new_lead_scores;  // those at creation (the drift reference's)
+  held_out_scores.reserve(calibration_raw.value().size() + test_raw.value().size());
+  const std::pair<const std::vector<size_t>*, const std::vector<double>*> held_out[] = {
+      {&outcome.split.calibration, &calibration_raw.value()},
+      {&outcome.split.test, &test_raw.value()}};
+  for (const auto& [rows, raw] : held_out) {
+    for (size_t i = 0; i < rows->size(); ++i) {
+      held_out_scores.push_back(calibration.Apply((*raw)[i]));
+      if (at_creation((*rows)[i])) new_lead_scores.push_back(held_out_scores.back());
+    }
+  }
+  metadata.drift_reference = BuildDriftReference(table, reference_rows, new_lead_scores);
+  // Grade cuts from the held-out scores (every age: scripts/rescore grades open leads of all
+  // ages), for the same reason: shares then hold for new scores, not for rows the trees learned.
+  // Shares use no label, so measuring the grades on the test rows afterwards is fair.
   metadata.grades = ChooseGradeCuts(held_out_scores, options.grade_shares);
   std::vector<double> test_scores = test_raw.value();
   for (double& p : test_scores) p = calibration.Apply(p);

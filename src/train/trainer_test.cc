@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -151,6 +152,36 @@ TEST(Trainer, StoresADriftReferenceOfTheTrainingRowsAndHeldOutScores) {
             static_cast<int64_t>(outcome.split.calibration.size() + outcome.split.test.size()));
   EXPECT_LE(reference->score.bins(), kScoreBins);
   EXPECT_TRUE(CheckMatchesSpec(*reference, spec).ok());
+}
+
+TEST(Trainer, TheDriftReferenceOfASnapshotTableHoldsOnlyLeadsAtCreation) {
+  // The server's live drift watches /score, i.e. leads as they arrive: snapshots at later ages
+  // (scored in batch) must not shape the reference, or every new lead would read as drift.
+  FeatureTable table = Data().table;
+  FeatureColumn* age = nullptr;
+  for (FeatureColumn& column : table.columns) {
+    if (column.feature->name == "days_since_created") age = &column;
+  }
+  ASSERT_NE(age, nullptr);
+  age->in_file = true;
+  for (size_t row = 0; row < age->numbers.size(); ++row) age->numbers[row] = row % 3 == 0 ? 7 : 0;
+  const TrainOutcome outcome = MustTrain(table, FastOptions());
+  auto new_leads = [](const std::vector<size_t>& rows) {
+    return static_cast<int64_t>(
+        std::count_if(rows.begin(), rows.end(), [](size_t row) { return row % 3 != 0; }));
+  };
+  const auto& reference = outcome.model->metadata().drift_reference;
+  ASSERT_TRUE(reference.has_value());
+  for (const ReferenceHistogram& histogram : reference->features) {
+    int64_t rows = 0;
+    for (int64_t count : histogram.counts) rows += count;
+    EXPECT_EQ(rows, new_leads(outcome.split.train)) << histogram.name;
+  }
+  int64_t scored = 0;
+  for (int64_t count : reference->score.counts) scored += count;
+  EXPECT_EQ(scored, new_leads(outcome.split.calibration) + new_leads(outcome.split.test));
+  EXPECT_LT(scored,
+            static_cast<int64_t>(outcome.split.calibration.size() + outcome.split.test.size()));
 }
 
 TEST(Trainer, ReportedMetricsAreThoseOfTheReturnedModel) {
