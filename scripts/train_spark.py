@@ -56,7 +56,7 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument(
         "--features",
         default=os.environ.get("LEADSCORE_FEATURE_SET", "base"),
-        help="feature set: base or base+channel (env LEADSCORE_FEATURE_SET)",
+        help="feature set: base, base+channel or base+channel+recency (env LEADSCORE_FEATURE_SET)",
     )
     parser.add_argument("--time-split", help="train before this date (YYYY-MM-DD), test after")
     parser.add_argument(

@@ -63,3 +63,20 @@
   {%- endfor -%}
   {{ return(kept) }}
 {% endmacro %}
+
+{#
+  The spec's columns of a scoring mart, in order: the DESIGN table's `columns` (without the
+  label when `labelled` is false: open leads have none yet), then the spec's features that are
+  not among them (the recency features). fct_lead_snapshots and fct_open_leads list these.
+#}
+{% macro spec_mart_columns(labelled=true) %}
+  {%- set spec = feature_spec() -%}
+  {%- set names = [] -%}
+  {%- for column in spec['columns'] if labelled or column != spec['label'] -%}
+    {%- do names.append(column) -%}
+  {%- endfor -%}
+  {%- for feature in spec['features'] if feature['name'] not in spec['columns'] -%}
+    {%- do names.append(feature['name']) -%}
+  {%- endfor -%}
+  {{ return(names) }}
+{% endmacro %}

@@ -3,14 +3,10 @@
 -- what a scoring row means: a lead as it looks at some age, and whether it is won within
 -- the horizon from then. The spec's columns in order (as in fct_lead_scoring_features),
 -- then the spec's features that are not columns of the DESIGN table (recency), then extras.
-{%- set spec = feature_spec() %}
 
 select
-{%- for column in spec['columns'] %}
+{%- for column in spec_mart_columns() %}
     {{ adapter.quote(column) }},
-{%- endfor %}
-{%- for feature in spec['features'] if feature['name'] not in spec['columns'] %}
-    {{ adapter.quote(feature['name']) }},
 {%- endfor %}
     visitor_id,
     created_at,

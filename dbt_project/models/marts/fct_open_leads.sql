@@ -4,7 +4,6 @@
 -- since its creation shows it — and recency is measured from the as-of. The training mart's
 -- columns without the label, then the spec's other features (recency), for scoring; never
 -- trained on (their label is not known yet).
-{%- set spec = feature_spec() %}
 
 with as_of as (
 
@@ -57,11 +56,8 @@ open_leads as (
 )
 
 select
-{%- for column in spec['columns'] if column != spec['label'] %}
+{%- for column in spec_mart_columns(labelled=false) %}
     {{ adapter.quote(column) }},
-{%- endfor %}
-{%- for feature in spec['features'] if feature['name'] not in spec['columns'] %}
-    {{ adapter.quote(feature['name']) }},
 {%- endfor %}
     visitor_id,
     created_at,
