@@ -13,6 +13,7 @@ from fixtures.commands import run
 from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO
 from fixtures.realized import build_realized
+from fixtures.score_history import build_score_history
 from http_reference import STRICTER_SEEN
 
 
@@ -53,6 +54,14 @@ def realized(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
              ) -> dict[str, Any]:
     """Served scores recorded, loaded and joined with outcomes (fixtures/realized.py)."""
     return build_realized(models, tmp_path_factory.mktemp("realized"))
+
+
+@pytest.fixture(scope="session")
+def score_history(models: dict[str, Path], realized: dict[str, Any],
+                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A week of daily rescores with outcomes, in the realized warehouse, built into the
+    dashboard marts and exported (fixtures/score_history.py)."""
+    return build_score_history(models, realized, tmp_path_factory.mktemp("score-history"))
 
 
 @pytest.fixture(scope="session")
