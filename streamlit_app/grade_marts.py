@@ -16,7 +16,7 @@ class GradeMarts:
     counts: pd.DataFrame  # mart_grade_counts: the grades of the latest rescore day
     conversion: pd.DataFrame  # mart_grade_conversion
     movers: pd.DataFrame  # mart_top_movers, by period and rank
-    leads: list[str]  # the latest day's leads: the movers first, then by score
+    leads: list[str]  # the latest day's leads: the day's movers, the week's, then by score
 
 
 def read_grade_marts(warehouse: Path) -> GradeMarts:
@@ -31,10 +31,14 @@ def read_grade_marts(warehouse: Path) -> GradeMarts:
         leads = connection.execute("""
             select h.lead_id
             from main.mart_lead_score_history h
-            left join (select lead_id, min(mover_rank) as best_rank from main.mart_top_movers
-                       group by lead_id) m using (lead_id)
+            left join (
+                select lead_id,
+                       min(case when period = 'day' then mover_rank end) as day_rank,
+                       min(case when period = 'week' then mover_rank end) as week_rank
+                from main.mart_top_movers group by lead_id) m using (lead_id)
             where h.scored_on = (select max(scored_on) from main.mart_lead_score_history)
-            order by m.best_rank nulls last, h.score desc, h.lead_id""").fetchall()
+            order by m.day_rank nulls last, m.week_rank nulls last, h.score desc, h.lead_id
+            """).fetchall()
     return GradeMarts(counts, conversion, movers, [row[0] for row in leads])
 
 
