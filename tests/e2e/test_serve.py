@@ -368,6 +368,12 @@ def test_health_ready_and_model(server: LeadscoreServer, models: dict[str, Path]
     assert info["metrics"]["auc"] == pytest.approx(json.loads(attributes["metrics"])["auc"])
     assert 0.6 < info["metrics"]["auc"] < 0.9
     assert info["calibration"] == "isotonic"
+    assert [grade["grade"] for grade in info["grades"]] == ["A", "B", "C", "D"]
+    assert info["alert"] == {
+        "threshold": 0.8,
+        "threshold_source": "model",
+        "rule": "grade A, or score > threshold",
+    }
 
 
 def metric(text: str, name: str) -> float:
