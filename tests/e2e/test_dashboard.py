@@ -479,3 +479,17 @@ def test_before_the_first_rescore_the_grade_marts_exist_and_are_empty(
     data = json.loads(dashboard["data"].read_text())
     for section in ("grade_counts", "grade_conversion", "top_movers", "score_history"):
         assert data[section] == [], section
+
+
+def test_build_dashboard_reports_the_days_grades(score_history: dict[str, Any]) -> None:
+    counts = query(
+        score_history["warehouse"],
+        "select scored_on, grade, leads from main.mart_grade_counts order by grade",
+    )
+    day = counts[0][0].isoformat()
+    grades = ", ".join(f"{grade} {leads}" for _, grade, leads in counts)
+    expected = (
+        f"grades of the {sum(row[2] for row in counts)} open leads rescored on {day}: {grades}; "
+        f"{len(score_history['dashboard']['top_movers'])} top movers (day and week)"
+    )
+    assert expected in score_history["build_output"], score_history["build_output"]
