@@ -303,7 +303,15 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
             {"totals", {{"type", "object"}}},
             {"channel_attribution", {{"type", "array"}, {"items", {{"type", "object"}}}}},
             {"funnel", {{"type", "array"}, {"items", {{"type", "object"}}}}},
-            {"score_distribution", {{"type", "array"}, {"items", {{"type", "object"}}}}}}},
+            {"score_distribution", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            // "Grades and movers" (exports since the grade marts; optional for older ones).
+            {"grade_counts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            {"grade_conversion", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            {"top_movers", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            {"score_history", {{"type", "array"}, {"items", {{"type", "object"}}}}}}},
+          {"description",
+           "data/dashboard.json as scripts/build_dashboard wrote it; every section's rows and "
+           "the optional ones (realized accuracy, grades and movers) are in docs/dashboards.md."},
           {"required",
            {"format", "totals", "channel_attribution", "funnel", "score_distribution"}}}},
         {"warehouse_problem", nullable_string}}},
