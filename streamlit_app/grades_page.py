@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from grade_marts import GradeMarts, read_grade_marts, read_lead_history
 from warehouse_marts import MartsUnavailable
 
 GRADE_ORDER = ["A", "B", "C", "D", "ungraded"]
+# The /dashboard page's grade colours (web/dashboard/dashboard.js).
+GRADE_COLORS = {"A": "#1f9d6b", "B": "#2f6fdf", "C": "#e07b24", "D": "#9aa3b5"}
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -71,6 +74,23 @@ def mover_table(movers: pd.DataFrame) -> pd.DataFrame:
     ).set_index("Lead")
 
 
+def history_chart(history: pd.DataFrame) -> alt.LayerChart:
+    """The lead's score per day as a line, each day's point coloured by its grade."""
+    frame = history.assign(day=pd.to_datetime(history["scored_on"]))
+    base = alt.Chart(frame).encode(
+        x=alt.X("day:T", title="day"),
+        y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 1])),
+    )
+    points = base.mark_point(filled=True, size=90).encode(
+        color=alt.Color(
+            "grade:N",
+            scale=alt.Scale(domain=list(GRADE_COLORS), range=list(GRADE_COLORS.values())),
+        ),
+        tooltip=["scored_on:N", "score:Q", "grade:N", "trend:N"],
+    )
+    return base.mark_line(color="#2f6fdf") + points
+
+
 def grades_page(warehouse: Path) -> None:
     try:
         marts = cached_grade_marts(str(warehouse))
@@ -104,7 +124,7 @@ def grades_page(warehouse: Path) -> None:
     lead = st.selectbox("Lead", marts.leads, index=0, key="history-lead")
     history = read_lead_history(warehouse, lead)
     st.caption(f"History of lead {lead}: {len(history)} daily scores")
-    st.line_chart(history.set_index("scored_on")[["score"]])
+    st.altair_chart(history_chart(history), use_container_width=True)
     st.table(
         pd.DataFrame(
             {
