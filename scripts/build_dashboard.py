@@ -1,9 +1,10 @@
 """scripts/build_dashboard: build the dashboard marts and export them for the dashboards.
 
 Runs `dbt build --select tag:dashboard` (models/dashboards/: scored_leads,
-mart_channel_attribution, mart_funnel, mart_score_distribution and their tests) on the
-warehouse once scripts/score_warehouse has written main.lead_scores, then exports the marts
-to data/dashboard.json, which `leadscore serve` shows at /dashboard (re-read when it
+mart_channel_attribution, mart_funnel, mart_score_distribution, the grade and mover marts of
+scripts/rescore's history — empty before the first rescore — the monitoring marts, and their
+tests) on the warehouse once scripts/score_warehouse has written main.lead_scores, then exports
+the marts to data/dashboard.json, which `leadscore serve` shows at /dashboard (re-read when it
 changes). Run it through the scripts/build_dashboard wrapper, which picks the virtualenv.
 """
 
@@ -32,8 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="scripts/build_dashboard",
         description="Build the dashboard marts (dbt, tag:dashboard) on the scored warehouse "
         "and export them to the JSON file leadscore serve --dashboard-data reads.",
-        epilog="Relative paths are relative to the repository root. Fields: "
-        "docs/dashboards.md.",
+        epilog="Relative paths are relative to the repository root. Fields: docs/dashboards.md.",
     )
     parser.add_argument(
         "--warehouse",
@@ -98,11 +98,22 @@ def build(args: argparse.Namespace) -> None:
         f"{totals['high_share']:.2%} high, mean score {totals['mean_score']:.3f}, "
         f"{len(data['channel_attribution'])} channels"
     )
+    grades = data["grade_counts"]
+    if grades:
+        print(
+            f"grades of the {sum(g['leads'] for g in grades)} open leads rescored on "
+            f"{grades[0]['scored_on']}: "
+            + ", ".join(f"{g['grade']} {g['leads']}" for g in grades)
+            + f"; {len(data['top_movers'])} top movers (day and week)"
+        )
+    else:
+        print("no rescore history yet: the grade and mover marts are empty (run scripts/rescore)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="build_dashboard: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="build_dashboard: %(message)s", stream=sys.stderr
+    )
     try:
         build(parse_args(argv))
     except LoadError as error:
@@ -112,9 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (OSError, duckdb.Error) as error:
         print(f"error: {error}", file=sys.stderr)
-        print("To fix: check that no other program writes the warehouse and that the output "
-              "folder is writable, then run again; the previous dashboard file is unchanged.",
-              file=sys.stderr)
+        print(
+            "To fix: check that no other program writes the warehouse and that the output "
+            "folder is writable, then run again; the previous dashboard file is unchanged.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -1,4 +1,5 @@
-"""leadscore's Streamlit app: the lead score as a KPI over the DuckDB dashboard marts, and a
+"""leadscore's Streamlit app: the lead score as a KPI over the DuckDB dashboard marts, the
+grades and top movers of the daily rescore with any lead's score history, and a
 "score a lead" form that calls the scoring API (POST /score?explain=true) and shows the
 reasons. Start it with scripts/run_streamlit (docs/dashboards.md).
 """
@@ -13,6 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from app_settings import AppSettings, load_settings
+from grades_page import grades_page
 from scoring_api import ApiError, ScoringApi
 from warehouse_marts import Marts, MartsUnavailable, read_marts
 
@@ -46,17 +48,29 @@ def kpi_page(settings: AppSettings, api: ScoringApi) -> None:
     columns[1].metric("Share high", f"{100 * float(totals['high_share']):.2f}%")
     columns[2].metric("Mean score", f"{float(totals['mean_score']):.3f}")
     columns[3].metric("Conversion", f"{100 * float(totals['conversion_rate']):.1f}%")
-    columns[4].metric("Model version", str(model["model_version"] if model else totals["model_version"]))
+    columns[4].metric(
+        "Model version", str(model["model_version"] if model else totals["model_version"])
+    )
     if model:
-        st.caption(f"Test AUC {model['metrics']['auc']:.3f} · trained {model['trained_at']} · "
-                   f"scores in the warehouse by version {totals['model_version']}")
+        st.caption(
+            f"Test AUC {model['metrics']['auc']:.3f} · trained {model['trained_at']} · "
+            f"scores in the warehouse by version {totals['model_version']}"
+        )
 
     st.subheader("Channel attribution (first touch)")
     channels = marts.channels.set_index("channel")
     st.bar_chart(channels[["leads", "won"]], stack=False)
     table = channels[["leads", "won", "conversion_rate", "won_share", "mean_score", "high_share"]]
-    st.dataframe(table.style.format({"conversion_rate": "{:.1%}", "won_share": "{:.1%}",
-                                     "mean_score": "{:.3f}", "high_share": "{:.2%}"}))
+    st.dataframe(
+        table.style.format(
+            {
+                "conversion_rate": "{:.1%}",
+                "won_share": "{:.1%}",
+                "mean_score": "{:.3f}",
+                "high_share": "{:.2%}",
+            }
+        )
+    )
 
     left, right = st.columns(2)
     with left:
@@ -71,8 +85,9 @@ def kpi_page(settings: AppSettings, api: ScoringApi) -> None:
 def lead_input(feature: dict[str, Any]) -> Any:
     name, kind = feature["name"], feature["type"]
     if kind == "count":
-        return st.number_input(name, min_value=0, max_value=1_000_000, step=1, value=0,
-                               help=feature["description"])
+        return st.number_input(
+            name, min_value=0, max_value=1_000_000, step=1, value=0, help=feature["description"]
+        )
     if kind == "flag":
         return st.checkbox(name, help=feature["description"])
     return st.selectbox(name, feature["values"], help=feature["description"])
@@ -108,9 +123,11 @@ def main() -> None:
     settings = load_settings()
     api = ScoringApi(settings.api_url, settings.api_key)
     st.title("leadscore")
-    kpis, form = st.tabs(["Lead score KPIs", "Score a lead"])
+    kpis, grades, form = st.tabs(["Lead score KPIs", "Grades and movers", "Score a lead"])
     with kpis:
         kpi_page(settings, api)
+    with grades:
+        grades_page(settings.warehouse)
     with form:
         score_page(settings, api)
 

@@ -27,7 +27,9 @@ class ScoringApi:
         try:
             response = requests.get(f"{self.url}/model", timeout=TIMEOUT_SECONDS)
         except requests.RequestException as error:
-            raise ApiError(f"cannot reach {self.url} ({error}); start it with scripts/run") from error
+            raise ApiError(
+                f"cannot reach {self.url} ({error}); start it with scripts/run"
+            ) from error
         if response.status_code != 200:
             raise ApiError(f"GET {self.url}/model answered {response.status_code}: {response.text}")
         result: Json = response.json()
@@ -36,10 +38,17 @@ class ScoringApi:
     def score(self, lead: Json) -> Json:
         """The score with its reasons; ApiError with every 422 problem by field."""
         try:
-            response = requests.post(f"{self.url}/score", params={"explain": "true"}, json=lead,
-                                     headers=self._headers(), timeout=TIMEOUT_SECONDS)
+            response = requests.post(
+                f"{self.url}/score",
+                params={"explain": "true"},
+                json=lead,
+                headers=self._headers(),
+                timeout=TIMEOUT_SECONDS,
+            )
         except requests.RequestException as error:
-            raise ApiError(f"cannot reach {self.url} ({error}); start it with scripts/run") from error
+            raise ApiError(
+                f"cannot reach {self.url} ({error}); start it with scripts/run"
+            ) from error
         if response.status_code == 422:
             problems = [
                 f"{'.'.join(str(part) for part in item['loc'][1:]) or 'lead'}: {item['msg']}"
@@ -47,6 +56,8 @@ class ScoringApi:
             ]
             raise ApiError("the API rejected the lead: " + "; ".join(problems))
         if response.status_code != 200:
-            raise ApiError(f"POST {self.url}/score answered {response.status_code}: {response.text}")
+            raise ApiError(
+                f"POST {self.url}/score answered {response.status_code}: {response.text}"
+            )
         result: Json = response.json()
         return result

@@ -7,6 +7,8 @@ scripts/build_dashboard and scripts/score_warehouse.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +37,10 @@ from main.scored_leads
 """
 
 
-def read_marts(warehouse: Path) -> Marts:
+@contextmanager
+def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to `warehouse`, closed on exit; MartsUnavailable (saying what
+    to run) when the file, a mart, or the lock is missing."""
     if not warehouse.is_file():
         raise MartsUnavailable(
             f"warehouse {warehouse} not found: build it with scripts/run (or scripts/load_duckdb, "
@@ -43,14 +48,7 @@ def read_marts(warehouse: Path) -> Marts:
         )
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            totals_frame = connection.execute(_TOTALS).fetchdf()
-            channels = connection.execute(
-                "select * from main.mart_channel_attribution order by leads desc, channel"
-            ).fetchdf()
-            funnel = connection.execute("select * from main.mart_funnel order by stage_order").fetchdf()
-            scores = connection.execute(
-                "select * from main.mart_score_distribution order by bin"
-            ).fetchdf()
+            yield connection
     except duckdb.CatalogException as error:
         raise MartsUnavailable(
             f"{warehouse} has no dashboard marts ({error}): run scripts/build_dashboard after "
@@ -61,4 +59,16 @@ def read_marts(warehouse: Path) -> Marts:
             f"cannot open {warehouse} read-only ({error}); another program is writing it — "
             "try again when it has finished"
         ) from error
+
+
+def read_marts(warehouse: Path) -> Marts:
+    with read_only(warehouse) as connection:
+        totals_frame = connection.execute(_TOTALS).fetchdf()
+        channels = connection.execute(
+            "select * from main.mart_channel_attribution order by leads desc, channel"
+        ).fetchdf()
+        funnel = connection.execute("select * from main.mart_funnel order by stage_order").fetchdf()
+        scores = connection.execute(
+            "select * from main.mart_score_distribution order by bin"
+        ).fetchdf()
     return Marts(totals_frame.iloc[0].to_dict(), channels, funnel, scores)

@@ -20,6 +20,11 @@ import duckdb
 FORMAT = "leadscore-dashboard/1"
 Json = dict[str, Any]
 
+# The export carries the score history of the leads the page lists (the top movers) and of
+# the day's highest scored ones, not of every open lead: one row per lead and day of 14,000
+# open leads would be megabytes a day. The Streamlit app reads any lead's from the warehouse.
+HISTORY_TOP_SCORED = 20
+
 _TOTALS_SQL = """
 select
     count(*) as leads,
@@ -59,7 +64,34 @@ _SECTIONS = {
     "calibration": """
         select model_version, score_bin, bin_lower, bin_upper, resolved, predicted, observed
         from main.mart_calibration order by model_version, score_bin""",
+    # Grades and movers (models/dashboards/, from scripts/rescore's history).
+    "grade_counts": """
+        select scored_on, grade, leads, share_of_leads, mean_score, min_score, max_score, alerts
+        from main.mart_grade_counts order by grade""",
+    "grade_conversion": """
+        select grade, leads, resolved_leads, won, conversion_rate, open_leads
+        from main.mart_grade_conversion order by grade""",
+    "top_movers": """
+        select period, mover_rank, lead_id, scored_from, scored_to, score_from, score_to,
+               score_change, grade_from, grade_to, trend, reasons
+        from main.mart_top_movers order by period, mover_rank""",
+    "score_history": f"""
+        select lead_id, scored_on, score, grade, trend, score_change
+        from main.mart_lead_score_history
+        where lead_id in (
+            select lead_id from main.mart_top_movers
+            union
+            select lead_id from (
+                select lead_id from main.mart_lead_score_history
+                where scored_on = (select max(scored_on) from main.mart_lead_score_history)
+                order by score desc, lead_id limit {HISTORY_TOP_SCORED})
+        )
+        order by lead_id, scored_on""",
 }
+
+
+# Columns holding JSON text (scripts/rescore's reasons), exported as the JSON they hold.
+_JSON_COLUMNS = {"reasons"}
 
 
 def _plain(value: object) -> object:
@@ -77,7 +109,10 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[Json]:
     cursor = connection.execute(sql)
     names = [column[0] for column in cursor.description or []]
     return [
-        {name: _plain(value) for name, value in zip(names, row, strict=True)}
+        {
+            name: json.loads(value) if name in _JSON_COLUMNS and value else _plain(value)
+            for name, value in zip(names, row, strict=True)
+        }
         for row in cursor.fetchall()
     ]
 

@@ -21,6 +21,7 @@ from typing import Self
 
 import duckdb
 
+from warehouse.carried_state import carry_over
 from warehouse.dbt_build import run_dbt_build
 from warehouse.errors import LoadError
 from warehouse.export import MartStats, export_mart
@@ -62,13 +63,14 @@ def build_warehouse(settings: Settings) -> BuildSummary:
     with one_dbt_run_at_a_time(settings.dbt_project / "target"), _Staging(settings) as staging:
         log.info("validating and loading %s", show(settings.raw_dir))
         with _connect(staging.warehouse, settings) as connection:
-            raw = load_raw_tables(
-                connection, settings.raw_dir, show, settings.contact_ga4_property
-            )
+            raw = load_raw_tables(connection, settings.raw_dir, show, settings.contact_ga4_property)
             if settings.score_logs is not None:
                 served = load_score_logs(connection, settings.score_logs, show)
                 if served is not None:
                     raw.rows[SCORE_LOG_TABLE] = served
+            # What scripts/rescore appended over past days lives only in the old file.
+            for table, rows in carry_over(connection, settings.warehouse, show).items():
+                log.info("kept %s (%d rows) from %s", table, rows, show(settings.warehouse))
         log.info("running dbt build (models and tests) in %s", show(settings.dbt_project))
         dbt = run_dbt_build(
             settings.dbt_project,

@@ -24,6 +24,8 @@ class AlertRule {
   double Threshold(const LeadModel& model) const {
     return threshold_.value_or(model.metadata().threshold);
   }
+  // Whether the threshold was configured (else it is the model's own).
+  bool configured() const { return threshold_.has_value(); }
   bool Alerts(const LeadModel& model, double score) const {
     return model.Grade(score) == 'A' || score > Threshold(model);
   }

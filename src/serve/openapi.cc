@@ -182,10 +182,40 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
             {"properties",
              {{"labels", {{"type", "array"}, {"items", {{"type", "string"}}}}},
               {"shares", {{"type", "array"}, {"items", {{"type", "number"}}}}}}},
-            {"required", {"labels", "shares"}}}}}}}},
+            {"required", {"labels", "shares"}}}}}},
+        {"grades",
+         {{"type", Json::array({"array", "null"})},
+          {"description",
+           "What each grade means: A-D in order, each with its lowest score (a score >= A's "
+           "min_score is A, else >= B's is B, and so on; D's is 0) and the share of training "
+           "leads it was cut to hold. Null for models trained before grades."},
+          {"items", Ref("GradeCut")}}},
+        {"alert", Ref("AlertRule")}}},
       {"required",
        {"model_version", "feature_set", "features", "threshold", "calibration", "metrics", "params",
-        "trained_at", "data_hash", "reliability", "drift_reference"}}};
+        "trained_at", "data_hash", "reliability", "drift_reference", "grades", "alert"}}};
+  schemas["GradeCut"] = {{"type", "object"},
+                         {"properties",
+                          {{"grade", {{"type", "string"}, {"enum", {"A", "B", "C", "D"}}}},
+                           {"min_score", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+                           {"target_share", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}}}},
+                         {"required", {"grade", "min_score", "target_share"}}};
+  schemas["AlertRule"] = {
+      {"type", "object"},
+      {"description",
+       "Who the server's `alert` flags (explained responses, leadscore score, the n8n "
+       "workflows): grade A, or a score above `threshold`."},
+      {"properties",
+       {{"threshold", {{"type", "number"}}},
+        {"threshold_source",
+         {{"type", "string"},
+          {"enum", {"configured", "model"}},
+          {"description",
+           "configured: LEADSCORE_ALERT_THRESHOLD / --alert-threshold; model: the model's own "
+           "threshold (the one behind `label`)."}}},
+        {"rule",
+         {{"type", "string"}, {"enum", {"grade A, or score > threshold", "score > threshold"}}}}}},
+      {"required", {"threshold", "threshold_source", "rule"}}};
   schemas["DriftBin"] = {
       {"type", "object"},
       {"properties",
@@ -273,7 +303,15 @@ Json Schemas(const FeatureSpec& spec, bool strict_input) {
             {"totals", {{"type", "object"}}},
             {"channel_attribution", {{"type", "array"}, {"items", {{"type", "object"}}}}},
             {"funnel", {{"type", "array"}, {"items", {{"type", "object"}}}}},
-            {"score_distribution", {{"type", "array"}, {"items", {{"type", "object"}}}}}}},
+            {"score_distribution", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            // "Grades and movers" (exports since the grade marts; optional for older ones).
+            {"grade_counts", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            {"grade_conversion", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            {"top_movers", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+            {"score_history", {{"type", "array"}, {"items", {{"type", "object"}}}}}}},
+          {"description",
+           "data/dashboard.json as scripts/build_dashboard wrote it; every section's rows and "
+           "the optional ones (realized accuracy, grades and movers) are in docs/dashboards.md."},
           {"required",
            {"format", "totals", "channel_attribution", "funnel", "score_distribution"}}}},
         {"warehouse_problem", nullable_string}}},
@@ -404,7 +442,8 @@ std::string BuildOpenApiDocument(const FeatureSpec& spec, const OpenApiOptions& 
          {{"summary", "The serving model"},
           {"operationId", "model"},
           {"responses",
-           {{"200", Reply("Version, features, threshold, metrics.", "ModelInfo")},
+           {{"200", Reply("Version, features, threshold, metrics, grade cut points, alert rule.",
+                          "ModelInfo")},
             {"503", Reply("No model loaded yet.", "Detail")}}}}}}},
       {"/model/drift",
        {{"get",

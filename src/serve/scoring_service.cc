@@ -14,6 +14,7 @@
 #include "api/score_request.h"
 #include "model/explain.h"
 #include "model/lead_model.h"
+#include "serve/model_info.h"
 #include "serve/openapi.h"
 
 namespace leadscore::serve {
@@ -457,42 +458,9 @@ void ScoringService::Ready(http::Exchange& exchange, Worker& worker) {
 void ScoringService::Model(http::Exchange& exchange, Worker& worker) {
   const std::shared_ptr<const LeadModel>& model = worker.model.Get();
   if (!model) return Respond(exchange, worker, Route::kModel, Detail(503, "No model loaded yet"));
-  const ModelMetadata& metadata = model->metadata();
-  nlohmann::ordered_json info;
-  info["model_version"] = metadata.model_version;
-  info["feature_set"] = metadata.feature_set;
-  info["features"] = nlohmann::ordered_json::array();
-  for (size_t index : model->encoder().features()) {
-    const Feature& feature = model->spec().features[index];
-    info["features"].push_back({{"name", feature.name},
-                                {"type", FeatureTypeName(feature.type)},
-                                {"description", feature.description}});
-  }
-  info["threshold"] = metadata.threshold;
-  info["calibration"] = CalibrationMethodName(model->calibration().method());
-  info["metrics"] = metadata.metrics;
-  info["params"] = metadata.params;
-  info["trained_at"] = metadata.trained_at;
-  info["data_hash"] = metadata.data_hash;
-  info["reliability"] = ReliabilityJson(metadata.reliability);
-  // The drift reference, compact: per feature and for the score, bin labels and shares.
-  if (metadata.drift_reference) {
-    nlohmann::ordered_json drift = nlohmann::ordered_json::object();
-    const auto compact = [](const ReferenceHistogram& histogram) {
-      nlohmann::ordered_json labels = nlohmann::ordered_json::array();
-      for (size_t bin = 0; bin < histogram.bins(); ++bin) labels.push_back(histogram.Label(bin));
-      return nlohmann::ordered_json{{"labels", std::move(labels)}, {"shares", histogram.Shares()}};
-    };
-    for (const ReferenceHistogram& histogram : metadata.drift_reference->features) {
-      drift[histogram.name] = compact(histogram);
-    }
-    drift["score"] = compact(metadata.drift_reference->score);
-    info["drift_reference"] = std::move(drift);
-  } else {
-    info["drift_reference"] = nullptr;
-  }
   // NaN metrics (e.g. a ratio over an empty slice) are not JSON: nlohmann writes null.
-  Respond(exchange, worker, Route::kModel, JsonResponse(200, info.dump()));
+  Respond(exchange, worker, Route::kModel,
+          JsonResponse(200, ModelInfoJson(*model, options_.alert).dump()));
 }
 
 void ScoringService::ModelDrift(http::Exchange& exchange, Worker& worker) {

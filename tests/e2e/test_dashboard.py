@@ -26,14 +26,15 @@ SCORE_REQUESTS = 300
 
 
 @pytest.fixture(scope="module")
-def exported(models: dict[str, Path], realized: dict[str, Any]) -> dict[str, Path]:
+def exported(score_history: dict[str, Any]) -> dict[str, Path]:
     """The warehouse of the `realized` fixture (fixtures/realized.py: scored by the channel
-    model, served scores recorded and resolved, plus a version whose scores were shuffled),
-    with its dashboard export: every section of the page has figures, two model versions."""
+    model, served scores recorded and resolved, plus a version whose scores were shuffled)
+    with a week of daily rescores whose outcomes are known (fixtures/score_history.py), and
+    its dashboard export: every section of the page has figures, two model versions."""
     return {
-        "warehouse": realized["warehouse"],
-        "data": realized["root"] / "dashboard.json",
-        "model": models["channel"],
+        "warehouse": score_history["warehouse"],
+        "data": score_history["data"],
+        "model": score_history["model"],
     }
 
 
@@ -108,6 +109,126 @@ def assert_realized_accuracy_shown(page: dict[str, Any], warehouse: Path) -> Non
         assert shows(cells[4], promised, 3) and shows(cells[5], realized, 3), (cells, row)
         assert shows(cells[6], brier, 4), (cells, row)
         assert shows(cells[7], None if precision is None else 100 * precision, 1, "%"), cells
+
+
+def query(warehouse: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql, list(params)).fetchall()
+
+
+def history_lead(warehouse: Path) -> str:
+    """A lead of the week's movers (so rescored on several days) other than the one the page
+    shows first (the day's top mover): picking it must change what the page shows."""
+    first = query(
+        warehouse, "select lead_id from main.mart_top_movers order by period, mover_rank limit 1"
+    )[0][0]
+    movers = query(
+        warehouse,
+        "select lead_id from main.mart_top_movers where period = 'week' "
+        "and lead_id <> ? order by mover_rank",
+        first,
+    )
+    assert movers, "no mover of the week besides the day's first"
+    return str(movers[0][0])
+
+
+def reasons_text(reasons: str | None) -> str:
+    if not reasons:
+        return "–"
+    return ", ".join(
+        f"{r['feature']} = {r['value']} ({r['direction']})" for r in json.loads(reasons)
+    )
+
+
+def signed(value: float | None) -> str:
+    return "–" if value is None else f"{'+' if value > 0 else ''}{value:.3f}"
+
+
+def assert_grades_shown(page: dict[str, Any], warehouse: Path, lead: str, model: dict) -> None:
+    """ "Grades and movers": every row of the grade, mover and history marts, as the page
+    formats them."""
+    counts = {
+        row[0]: row[1:]
+        for row in query(
+            warehouse,
+            """
+        select grade, scored_on, leads, share_of_leads, mean_score, alerts
+        from main.mart_grade_counts""",
+        )
+    }
+    conversion = {
+        row[0]: row[1:]
+        for row in query(
+            warehouse,
+            """
+        select grade, leads, resolved_leads, won, conversion_rate
+        from main.mart_grade_conversion""",
+        )
+    }
+    assert set(counts) == set(conversion) == {"A", "B", "C", "D"}
+    (day,) = {row[0] for row in counts.values()}
+    assert page["grades_day"] == f"on {day.isoformat()}"
+    expected = []
+    for grade in ("A", "B", "C", "D"):
+        _, leads, share, mean, alerts = counts[grade]
+        ever, resolved, won, rate = conversion[grade]
+        expected.append(
+            [
+                grade,
+                f"{leads:,}",
+                f"{100 * share:.1f}%",
+                f"{mean:.3f}",
+                f"{alerts:,}",
+                f"{ever:,}",
+                f"{resolved:,}",
+                f"{won:,}",
+                "–" if rate is None else f"{100 * rate:.1f}%",
+            ]
+        )
+    assert page["grades"] == expected
+    for cut in model["grades"][:3]:
+        assert f"{cut['grade']} from {cut['min_score']:.3f}" in page["grade_cuts"], page[
+            "grade_cuts"
+        ]
+
+    for period in ("day", "week"):
+        movers = query(
+            warehouse,
+            """
+            select lead_id, score_from, score_to, score_change, grade_from, grade_to, reasons
+            from main.mart_top_movers where period = ? order by mover_rank""",
+            period,
+        )
+        assert 0 < len(movers) <= 10, period
+        assert page[f"movers_{period}"] == [
+            [
+                lead_id,
+                f"{before:.3f} → {after:.3f}",
+                signed(change),
+                f"{grade_from or '–'} → {grade_to or '–'}",
+                reasons_text(reasons),
+            ]
+            for lead_id, before, after, change, grade_from, grade_to, reasons in movers
+        ], period
+
+    day_first = query(
+        warehouse,
+        "select lead_id from main.mart_top_movers where period = 'day' and mover_rank = 1",
+    )[0][0]
+    assert page["history_first"] == day_first
+    assert lead in page["history_options"] and day_first in page["history_options"]
+    history = query(
+        warehouse,
+        """
+        select scored_on, score, grade, trend, score_change from main.mart_lead_score_history
+        where lead_id = ? order by scored_on""",
+        lead,
+    )
+    assert len(history) >= 2
+    assert page["history"] == [
+        [on.isoformat(), f"{score:.3f}", grade or "–", trend, signed(change)]
+        for on, score, grade, trend, change in history
+    ]
 
 
 def assert_drift_shown(page: dict[str, Any], drift: dict[str, Any]) -> None:
@@ -206,9 +327,16 @@ def test_the_page_in_chromium_shows_the_apis_and_the_marts_numbers(
     server: LeadscoreServer, exported: dict[str, Path], tmp_path: Path
 ) -> None:
     lead = high_lead(exported["warehouse"])
+    picked = history_lead(exported["warehouse"])
     shown = run_browser_check(
         "dashboard_check.mjs",
-        {"url": server.url, "screenshots": str(tmp_path), "lead": lead, "requests": SCORE_REQUESTS},
+        {
+            "url": server.url,
+            "screenshots": str(tmp_path),
+            "lead": lead,
+            "requests": SCORE_REQUESTS,
+            "history_lead": picked,
+        },
     )
     model = requests.get(f"{server.url}/model", timeout=5).json()
     live = requests.get(f"{server.url}/dashboard/live", timeout=5).json()
@@ -243,8 +371,11 @@ def test_the_page_in_chromium_shows_the_apis_and_the_marts_numbers(
             (stage, f"{count:,}") for stage, count in funnel
         ]
         assert_realized_accuracy_shown(page, exported["warehouse"])
+        assert_grades_shown(page, exported["warehouse"], picked, model)
         charts = {chart["id"]: chart for chart in page["charts"]}
         assert charts.keys() == {
+            "chart-grades",
+            "chart-lead-history",
             "chart-live",
             "chart-scores",
             "chart-reliability",
@@ -298,3 +429,67 @@ def test_with_an_api_key_the_dashboard_stays_open_and_scoring_does_not(
             assert requests.get(f"{running.url}{path}", timeout=5).status_code == 200, path
         lead = high_lead(exported["warehouse"])
         assert requests.post(f"{running.url}/score", json=lead, timeout=5).status_code == 401
+
+
+def test_conversion_per_grade_counts_each_resolved_lead_once_per_grade_it_held(
+    exported: dict[str, Path],
+) -> None:
+    """mart_grade_conversion against the rescore history and the training labels: every lead
+    rescored in the fixture's week was open then and has its 90-day outcome by the as-of, so
+    each grade's conversion is the won share of the distinct leads it was given."""
+    warehouse = exported["warehouse"]
+    recomputed = query(
+        warehouse,
+        """
+        with given as (
+            select distinct h.grade, h.lead_id, f.is_won
+            from main.lead_score_history h
+            join main.fct_lead_scoring_features f using (lead_id))
+        select grade, count(*), sum(is_won), avg(is_won) from given group by grade order by grade""",
+    )
+    mart = query(
+        warehouse,
+        """
+        select grade, resolved_leads, won, conversion_rate from main.mart_grade_conversion
+        where open_leads = 0 and resolved_leads = leads order by grade""",
+    )
+    assert [row[:3] for row in mart] == [row[:3] for row in recomputed]
+    assert [row[3] for row in mart] == pytest.approx([row[3] for row in recomputed])
+    rates = {row[0]: row[3] for row in mart}
+    # The grades mean something on leads they have not seen: A converts more than D.
+    assert rates["A"] > rates["D"], rates
+
+
+def test_before_the_first_rescore_the_grade_marts_exist_and_are_empty(
+    dashboard: dict[str, Path],
+) -> None:
+    """The warehouse scripts/load_duckdb and scripts/score_warehouse leave, before any
+    scripts/rescore: main.lead_score_history does not exist, the grade marts build empty (the
+    page then says to run scripts/rescore) instead of failing scripts/build_dashboard."""
+    warehouse = dashboard["warehouse"]
+    tables = {row[0] for row in query(warehouse, "select table_name from duckdb_tables()")}
+    assert "lead_score_history" not in tables
+    for mart in (
+        "mart_lead_score_history",
+        "mart_grade_counts",
+        "mart_grade_conversion",
+        "mart_top_movers",
+    ):
+        assert query(warehouse, f"select count(*) from main.{mart}") == [(0,)], mart
+    data = json.loads(dashboard["data"].read_text())
+    for section in ("grade_counts", "grade_conversion", "top_movers", "score_history"):
+        assert data[section] == [], section
+
+
+def test_build_dashboard_reports_the_days_grades(score_history: dict[str, Any]) -> None:
+    counts = query(
+        score_history["warehouse"],
+        "select scored_on, grade, leads from main.mart_grade_counts order by grade",
+    )
+    day = counts[0][0].isoformat()
+    grades = ", ".join(f"{grade} {leads}" for _, grade, leads in counts)
+    expected = (
+        f"grades of the {sum(row[2] for row in counts)} open leads rescored on {day}: {grades}; "
+        f"{len(score_history['dashboard']['top_movers'])} top movers (day and week)"
+    )
+    assert expected in score_history["build_output"], score_history["build_output"]

@@ -252,6 +252,14 @@ def test_model_without_grades_scores_without_grade_and_alerts_on_the_threshold(
         scored = explained(running.url, batch)
     assert all(item["grade"] is None for item in scored)
     assert [item["alert"] for item in scored] == [item["score"] > 0.2 for item in scored]
+    with leadscore_server(tmp_path, "--model", str(old)) as running:
+        info = requests.get(f"{running.url}/model", timeout=10).json()
+    assert info["grades"] is None
+    assert info["alert"] == {
+        "threshold": 0.2,
+        "threshold_source": "model",
+        "rule": "score > threshold",
+    }
     assert any(item["alert"] for item in scored) and not all(item["alert"] for item in scored)
     out = tmp_path / "scores.csv"
     result = run(
@@ -273,3 +281,45 @@ def test_openapi_documents_grade_and_alert(server: LeadscoreServer) -> None:
     properties = schema["components"]["schemas"]["Score"]["properties"]
     assert properties["alert"] == {"type": "boolean"}
     assert set(properties["grade"]["enum"]) == {"A", "B", "C", "D", None}
+
+
+def test_model_endpoint_says_what_each_grade_means_and_who_alerts(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    """GET /model carries the model's cut points, so a client can tell what A means: the
+    grades the server gives follow them, and the alert rule names the configured threshold."""
+    stored = json.loads(attributes(models["channel"])["grades"])
+    batch = leads(300, seed=23)
+    with leadscore_server(
+        tmp_path, "--model", str(models["channel"]), env={"LEADSCORE_ALERT_THRESHOLD": "0.05"}
+    ) as running:
+        info = requests.get(f"{running.url}/model", timeout=10).json()
+        scored = explained(running.url, batch)
+    grades = info["grades"]
+    assert [g["grade"] for g in grades] == ["A", "B", "C", "D"]
+    assert [g["min_score"] for g in grades] == [*stored["cuts"], 0.0]
+    assert [g["target_share"] for g in grades[:3]] == stored["shares"]
+    assert sum(g["target_share"] for g in grades) == pytest.approx(1.0)
+
+    def by_cuts(score: float) -> str:
+        return next(g["grade"] for g in grades if score >= g["min_score"])
+
+    assert [by_cuts(item["score"]) for item in scored] == [item["grade"] for item in scored]
+    assert {item["grade"] for item in scored} >= {"A", "D"}
+    assert info["alert"] == {
+        "threshold": 0.05,
+        "threshold_source": "configured",
+        "rule": "grade A, or score > threshold",
+    }
+    assert [item["alert"] for item in scored] == [
+        item["grade"] == "A" or item["score"] > info["alert"]["threshold"] for item in scored
+    ]
+
+
+def test_openapi_documents_the_grade_cut_points_of_get_model(server: LeadscoreServer) -> None:
+    schemas = requests.get(f"{server.url}/openapi.json", timeout=10).json()["components"]["schemas"]
+    model = schemas["ModelInfo"]
+    assert {"grades", "alert"} <= set(model["required"])
+    assert model["properties"]["grades"]["items"] == {"$ref": "#/components/schemas/GradeCut"}
+    assert schemas["GradeCut"]["required"] == ["grade", "min_score", "target_share"]
+    assert schemas["AlertRule"]["properties"]["threshold_source"]["enum"] == ["configured", "model"]

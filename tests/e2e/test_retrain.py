@@ -1,7 +1,9 @@
 """scripts/retrain, the daily job: fresh data → mart → train → gate → promote → reload.
 
-A retrain on broken data or with a worse model must leave champion, model file and
-features as they were, and must not reload servers.
+A retrain trains what scripts/run trains (the recency model on the point-in-time snapshots,
+tested on the latest leads), so its gate judges challenger and champion on the test rows the
+champion was chosen on. A retrain on broken data or with a worse model must leave champion,
+model file and features as they were, and must not reload servers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fixtures.leadscore_server import BINARY
 from fixtures.mlflow_server import REPO, mlflow_server
 from mlflow import MlflowClient
 
@@ -46,19 +49,33 @@ def retrain(workdir: Path, tracking: str, **extra: str) -> subprocess.CompletedP
         "LEADSCORE_RELOAD_HOOK": f"touch {workdir / 'reloaded'}",
         **extra,
     }
-    return subprocess.run([str(REPO / "scripts/retrain")], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=900, check=False)
+    return subprocess.run(
+        [str(REPO / "scripts/retrain")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def model_metrics(model_file: Path) -> dict[str, float]:
+    """The test metrics stored in a model file (booster attribute `metrics`)."""
+    attributes = json.loads(model_file.read_text())["learner"]["attributes"]
+    return json.loads(attributes["metrics"])
 
 
 def snapshot(workdir: Path, tracking: str) -> tuple[bytes, bytes, dict[str, str]]:
     aliases = MlflowClient(tracking).get_registered_model("lead-scoring").aliases
-    return ((workdir / "model.json").read_bytes(), (workdir / "features.csv").read_bytes(),
-            aliases)
+    return ((workdir / "model.json").read_bytes(), (workdir / "features.csv").read_bytes(), aliases)
 
 
 def test_workflow_is_valid_and_runs_the_retrain_script() -> None:
     actionlint = REPO / ".cache/bin/actionlint"
-    result = subprocess.run([str(actionlint), str(WORKFLOW)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(actionlint), str(WORKFLOW)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
@@ -80,6 +97,51 @@ def test_first_retrain_promotes_and_reloads(workdir: Path, tracking: str) -> Non
     assert dashboard["totals"]["scored_leads"] == dashboard["totals"]["leads"] > 0
 
 
+def test_retrain_trains_what_scripts_run_trains_on_the_snapshots(
+    workdir: Path, tmp_path: Path
+) -> None:
+    """Version 1 is the model scripts/run's recency training makes of the same export: the
+    snapshots (not the one-row-per-lead creation-time table), split by the latest leads."""
+    attributes = json.loads((workdir / "model.json").read_text())["learner"]["attributes"]
+    assert attributes["feature_set"] == "base+channel+recency"
+    snapshots = workdir / "lead_snapshots.csv"
+    with snapshots.open() as rows, (workdir / "features.csv").open() as leads:
+        assert sum(1 for _ in rows) > sum(1 for _ in leads), "snapshots: several rows per lead"
+    report = tmp_path / "report.json"
+    trained = subprocess.run(
+        [
+            str(BINARY),
+            "train",
+            "--data",
+            str(snapshots),
+            "--split",
+            "latest",
+            "--horizon-days",
+            "90",
+            "--features",
+            "base+channel+recency",
+            "--truth",
+            str(workdir / "generated/21/raw/truth.csv"),
+            "--tracking-uri",
+            "none",
+            "--model-out",
+            str(tmp_path / "model.json"),
+            "--report-json",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert trained.returncode == 0, trained.stderr
+    by_hand = json.loads(report.read_text())["metrics"]
+    retrained = model_metrics(workdir / "model.json")
+    assert retrained["test_rows"] == by_hand["test_rows"]
+    for metric in ("auc", "auc_oracle", "brier", "logloss"):
+        assert retrained[metric] == pytest.approx(by_hand[metric], abs=1e-12), metric
+
+
 def test_retrain_on_broken_data_changes_nothing(workdir: Path, tracking: str) -> None:
     (workdir / "reloaded").unlink()
     before = snapshot(workdir, tracking)
@@ -93,8 +155,9 @@ def test_retrain_on_broken_data_changes_nothing(workdir: Path, tracking: str) ->
 
     result = retrain(workdir, tracking, LEADSCORE_RETRAIN_RAW=str(broken))
     assert result.returncode != 0
-    assert ("contacts.jsonl line 6, field properties.createdate: 'yesterday' is not a valid "
-            "timestamp") in result.stderr
+    assert (
+        "contacts.jsonl line 6, field properties.createdate: 'yesterday' is not a valid timestamp"
+    ) in result.stderr
     assert snapshot(workdir, tracking) == before
     assert not (workdir / "reloaded").exists()
 
@@ -104,6 +167,13 @@ def test_retrain_with_a_worse_model_changes_nothing(workdir: Path, tracking: str
     result = retrain(workdir, tracking, LEADSCORE_TRAIN_ARGS="--n-estimators 1 --max-depth 1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "not promoted: the champion stays" in result.stdout
+    # The gate scored the champion on the challenger's test rows: the same snapshot rows, so
+    # it measured v1's own test AUC on v1's own number of test rows.
+    champion = model_metrics(workdir / "model.json")
+    assert (
+        f"champion v1's {champion['auc']:.4f} - 0.005 on the same "
+        f"{int(champion['test_rows'])} test rows"
+    ) in result.stdout, result.stdout
     assert "the champion did not change" in result.stdout
     model, _, aliases = snapshot(workdir, tracking)
     assert (model, aliases["champion"]) == (before[0], before[2]["champion"])

@@ -27,10 +27,24 @@ from fixtures.fastapi_reference import fastapi_reference
 from fixtures.leadscore_server import BINARY, LeadscoreServer, leadscore_server, wait_until_up
 from fixtures.mlflow_server import REPO, free_port
 
-EXAMPLE = {"sessions": 5, "engaged_sessions": 3, "page_views": 12, "channel": "Paid Search",
-           "is_first_visit": False}
-CHANNELS = ["Direct", "Organic Search", "Paid Search", "Paid Social", "Email", "Referral",
-            "Display", "Unassigned", "Something Else"]
+EXAMPLE = {
+    "sessions": 5,
+    "engaged_sessions": 3,
+    "page_views": 12,
+    "channel": "Paid Search",
+    "is_first_visit": False,
+}
+CHANNELS = [
+    "Direct",
+    "Organic Search",
+    "Paid Search",
+    "Paid Social",
+    "Email",
+    "Referral",
+    "Display",
+    "Unassigned",
+    "Something Else",
+]
 MAX_COUNT = 1_000_000
 
 
@@ -39,10 +53,12 @@ def version_of(model: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[LeadscoreServer]:
-    with leadscore_server(tmp_path_factory.mktemp("serve-log"), "--model",
-                          str(models["channel"])) as running:
+def server(
+    models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LeadscoreServer]:
+    with leadscore_server(
+        tmp_path_factory.mktemp("serve-log"), "--model", str(models["channel"])
+    ) as running:
         yield running
 
 
@@ -55,9 +71,13 @@ def reference(models: dict[str, Path]) -> Iterator[str]:
 
 def random_lead(rng: random.Random) -> dict:
     sessions = rng.randint(0, 40)
-    return {"sessions": sessions, "engaged_sessions": rng.randint(0, sessions),
-            "page_views": rng.randint(0, 200), "channel": rng.choice(CHANNELS),
-            "is_first_visit": rng.random() < 0.5}
+    return {
+        "sessions": sessions,
+        "engaged_sessions": rng.randint(0, sessions),
+        "page_views": rng.randint(0, 200),
+        "channel": rng.choice(CHANNELS),
+        "is_first_visit": rng.random() < 0.5,
+    }
 
 
 def post(server: LeadscoreServer, path: str, body: object, **kwargs: object) -> requests.Response:
@@ -66,8 +86,10 @@ def post(server: LeadscoreServer, path: str, body: object, **kwargs: object) -> 
 
 # --- the contract ---------------------------------------------------------------------------
 
-def test_score_answers_exactly_the_seed_contract(server: LeadscoreServer,
-                                                 models: dict[str, Path]) -> None:
+
+def test_score_answers_exactly_the_seed_contract(
+    server: LeadscoreServer, models: dict[str, Path]
+) -> None:
     response = post(server, "/score", EXAMPLE)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -93,8 +115,9 @@ def python_scores(model: Path, leads: list[dict]) -> tuple[np.ndarray, np.ndarra
     raw = booster.predict(xgboost.DMatrix(matrix, feature_names=names))
     calibration = json.loads(json.loads(model.read_text())["learner"]["attributes"]["calibration"])
     assert calibration["method"] == "isotonic"
-    return raw.astype(np.float64), np.interp(raw.astype(np.float64), calibration["x"],
-                                             calibration["y"])
+    return raw.astype(np.float64), np.interp(
+        raw.astype(np.float64), calibration["x"], calibration["y"]
+    )
 
 
 def engine_scores(model: Path, leads: list[dict], tmp_path: Path) -> dict[str, float]:
@@ -102,44 +125,82 @@ def engine_scores(model: Path, leads: list[dict], tmp_path: Path) -> dict[str, f
     table = tmp_path / "leads.csv"
     with table.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["lead_id", "email", "channel", "sessions", "engaged_sessions",
-                         "page_views", "is_first_visit", "is_won"])
+        writer.writerow(
+            [
+                "lead_id",
+                "email",
+                "channel",
+                "sessions",
+                "engaged_sessions",
+                "page_views",
+                "is_first_visit",
+                "is_won",
+            ]
+        )
         for i, lead in enumerate(leads):
-            writer.writerow([f"L{i}", f"l{i}@example.com", lead["channel"], lead["sessions"],
-                             lead["engaged_sessions"], lead["page_views"],
-                             int(lead["is_first_visit"]), 0])
-    run(str(BINARY), "score", "--model", str(model), "--in", str(table), "--out",
-        str(tmp_path / "scores.csv"))
+            writer.writerow(
+                [
+                    f"L{i}",
+                    f"l{i}@example.com",
+                    lead["channel"],
+                    lead["sessions"],
+                    lead["engaged_sessions"],
+                    lead["page_views"],
+                    int(lead["is_first_visit"]),
+                    0,
+                ]
+            )
+    run(
+        str(BINARY),
+        "score",
+        "--model",
+        str(model),
+        "--in",
+        str(table),
+        "--out",
+        str(tmp_path / "scores.csv"),
+    )
     with (tmp_path / "scores.csv").open(newline="") as handle:
         return {row["lead_id"]: float(row["score"]) for row in csv.DictReader(handle)}
 
 
-def test_served_score_equals_the_engine_and_python_xgboost(server: LeadscoreServer,
-                                                           models: dict[str, Path],
-                                                           tmp_path: Path) -> None:
+def test_served_score_equals_the_engine_and_python_xgboost(
+    server: LeadscoreServer, models: dict[str, Path], tmp_path: Path
+) -> None:
     leads = [random_lead(random.Random(seed)) for seed in range(300)]
     served = np.array([post(server, "/score", lead).json()["score"] for lead in leads])
     _, python = python_scores(models["channel"], leads)
     engine = engine_scores(models["channel"], leads, tmp_path)
     np.testing.assert_allclose(served, python, rtol=0, atol=1e-6)
-    np.testing.assert_allclose(served, [engine[f"L{i}"] for i in range(len(leads))], rtol=0,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        served, [engine[f"L{i}"] for i in range(len(leads))], rtol=0, atol=1e-6
+    )
     assert len(set(np.round(served, 6))) > 10, "scores should vary with the lead"
 
 
-def test_explain_gives_reasons_that_sum_to_the_margin(server: LeadscoreServer,
-                                                      models: dict[str, Path]) -> None:
+def test_explain_gives_reasons_that_sum_to_the_margin(
+    server: LeadscoreServer, models: dict[str, Path]
+) -> None:
     leads = [random_lead(random.Random(1000 + seed)) for seed in range(40)]
     raw, _ = python_scores(models["channel"], leads)
     for lead, raw_probability in zip(leads, raw, strict=True):
         response = requests.post(f"{server.url}/score?explain=true", json=lead, timeout=10)
         assert response.status_code == 200, response.text
         body = response.json()
-        assert set(body) == {"score", "label", "model_version", "grade", "alert", "reasons",
-                             "bias", "margin"}
+        assert set(body) == {
+            "score",
+            "label",
+            "model_version",
+            "grade",
+            "alert",
+            "reasons",
+            "bias",
+            "margin",
+        }
         features = [reason["feature"] for reason in body["reasons"]]
         assert sorted(features) == sorted(
-            ["sessions", "engaged_sessions", "page_views", "is_first_visit", "channel"])
+            ["sessions", "engaged_sessions", "page_views", "is_first_visit", "channel"]
+        )
         sizes = [abs(reason["contribution"]) for reason in body["reasons"]]
         assert sizes == sorted(sizes, reverse=True)
         for reason in body["reasons"]:
@@ -206,8 +267,9 @@ INVALID_BODIES = {
 
 
 @pytest.mark.parametrize("case", sorted(INVALID_BODIES))
-def test_invalid_input_gets_the_same_422_as_the_fastapi_seed(server: LeadscoreServer,
-                                                             reference: str, case: str) -> None:
+def test_invalid_input_gets_the_same_422_as_the_fastapi_seed(
+    server: LeadscoreServer, reference: str, case: str
+) -> None:
     body = INVALID_BODIES[case]
     ours = post(server, "/score", body)
     theirs = requests.post(f"{reference}/score", json=body, timeout=10)
@@ -219,18 +281,19 @@ def test_invalid_input_gets_the_same_422_as_the_fastapi_seed(server: LeadscoreSe
     assert summary == sorted((e["type"], e["loc"], e["msg"]) for e in theirs.json()["detail"])
 
 
-@pytest.mark.parametrize("raw", [b"{", b'{"sessions": 5,}', b"nul", b'{"a": "\xff"}',
-                                 b'{"sessions": 5} x'])
+@pytest.mark.parametrize(
+    "raw", [b"{", b'{"sessions": 5,}', b"nul", b'{"a": "\xff"}', b'{"sessions": 5} x']
+)
 def test_malformed_json_is_a_422_json_invalid(server: LeadscoreServer, raw: bytes) -> None:
-    response = requests.post(f"{server.url}/score", data=raw, timeout=10,
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        f"{server.url}/score", data=raw, timeout=10, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["type"] == "json_invalid" and error["loc"][0] == "body"
 
 
-def test_empty_body_is_a_missing_body_like_fastapi(server: LeadscoreServer,
-                                                   reference: str) -> None:
+def test_empty_body_is_a_missing_body_like_fastapi(server: LeadscoreServer, reference: str) -> None:
     headers = {"Content-Type": "application/json"}
     ours = requests.post(f"{server.url}/score", data=b"", headers=headers, timeout=10)
     theirs = requests.post(f"{reference}/score", data=b"", headers=headers, timeout=10)
@@ -249,16 +312,20 @@ def test_oversized_bodies_are_413(server: LeadscoreServer) -> None:
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
 def test_wrong_content_type_is_415(server: LeadscoreServer, content_type: str | None) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
-    response = requests.post(f"{server.url}/score", data=json.dumps(EXAMPLE).encode(),
-                             headers=headers, timeout=10)
+    response = requests.post(
+        f"{server.url}/score", data=json.dumps(EXAMPLE).encode(), headers=headers, timeout=10
+    )
     assert response.status_code == 415
     assert "application/json" in response.json()["detail"]
 
 
 def test_json_with_charset_is_accepted(server: LeadscoreServer) -> None:
-    response = requests.post(f"{server.url}/score", data=json.dumps(EXAMPLE).encode(),
-                             headers={"Content-Type": "application/json; charset=utf-8"},
-                             timeout=10)
+    response = requests.post(
+        f"{server.url}/score",
+        data=json.dumps(EXAMPLE).encode(),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        timeout=10,
+    )
     assert response.status_code == 200
 
 
@@ -279,6 +346,7 @@ def test_bad_explain_parameter_is_a_422(server: LeadscoreServer) -> None:
 
 # --- operations endpoints -------------------------------------------------------------------
 
+
 def test_health_ready_and_model(server: LeadscoreServer, models: dict[str, Path]) -> None:
     assert requests.get(f"{server.url}/health", timeout=10).json() == {"status": "ok"}
     ready = requests.get(f"{server.url}/ready", timeout=10)
@@ -289,21 +357,36 @@ def test_health_ready_and_model(server: LeadscoreServer, models: dict[str, Path]
     assert info["model_version"] == attributes["model_version"]
     assert info["feature_set"] == "base+channel"
     assert [f["name"] for f in info["features"]] == [
-        "sessions", "engaged_sessions", "page_views", "is_first_visit", "channel"]
+        "sessions",
+        "engaged_sessions",
+        "page_views",
+        "is_first_visit",
+        "channel",
+    ]
     assert info["threshold"] == 0.8
     assert info["trained_at"] == attributes["trained_at"]
     assert info["metrics"]["auc"] == pytest.approx(json.loads(attributes["metrics"])["auc"])
     assert 0.6 < info["metrics"]["auc"] < 0.9
     assert info["calibration"] == "isotonic"
+    assert [grade["grade"] for grade in info["grades"]] == ["A", "B", "C", "D"]
+    assert info["alert"] == {
+        "threshold": 0.8,
+        "threshold_source": "model",
+        "rule": "grade A, or score > threshold",
+    }
 
 
 def metric(text: str, name: str) -> float:
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith((name + " ", name + "{")))
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith((name + " ", name + "{"))
+    )
 
 
-def test_metrics_count_requests_scores_and_the_model(server: LeadscoreServer,
-                                                     models: dict[str, Path]) -> None:
+def test_metrics_count_requests_scores_and_the_model(
+    server: LeadscoreServer, models: dict[str, Path]
+) -> None:
     before = requests.get(f"{server.url}/metrics", timeout=10).text
     for _ in range(25):
         post(server, "/score", EXAMPLE)
@@ -318,15 +401,25 @@ def test_metrics_count_requests_scores_and_the_model(server: LeadscoreServer,
     assert metric(after, "leadscore_score_count") - metric(before, "leadscore_score_count") == 25
     assert "leadscore_high_labels_total" in after
     assert 'leadscore_http_request_duration_seconds_bucket{route="/score",le="+Inf"}' in after
-    assert (f'leadscore_model_info{{model_version="{version_of(models["channel"])}",'
-            f'feature_set="base+channel"}} 1') in after
+    assert (
+        f'leadscore_model_info{{model_version="{version_of(models["channel"])}",'
+        f'feature_set="base+channel"}} 1'
+    ) in after
 
 
 def test_openapi_is_3_1_and_describes_the_routes(server: LeadscoreServer) -> None:
     doc = requests.get(f"{server.url}/openapi.json", timeout=10).json()
     assert doc["openapi"].startswith("3.1")
-    assert {"/score", "/score/batch", "/health", "/ready", "/model", "/model/drift", "/metrics",
-            "/admin/reload"} <= set(doc["paths"])
+    assert {
+        "/score",
+        "/score/batch",
+        "/health",
+        "/ready",
+        "/model",
+        "/model/drift",
+        "/metrics",
+        "/admin/reload",
+    } <= set(doc["paths"])
     lead = doc["components"]["schemas"]["Lead"]
     assert sorted(lead["required"]) == sorted(EXAMPLE)
     assert lead["properties"]["sessions"]["maximum"] == MAX_COUNT
@@ -344,24 +437,29 @@ def test_docs_are_swagger_ui_served_locally(server: LeadscoreServer) -> None:
 
 
 def test_no_cors_headers_unless_configured(server: LeadscoreServer) -> None:
-    response = requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10,
-                             headers={"Origin": "https://evil.example"})
+    response = requests.post(
+        f"{server.url}/score", json=EXAMPLE, timeout=10, headers={"Origin": "https://evil.example"}
+    )
     assert not any(h.lower().startswith("access-control-") for h in response.headers)
 
 
 # --- security -------------------------------------------------------------------------------
 
+
 def test_api_key_guards_scoring_only(models: dict[str, Path], tmp_path: Path) -> None:
     key = "s3cret-key-for-tests"
-    with leadscore_server(tmp_path, "--model", str(models["channel"]),
-                          env={"LEADSCORE_API_KEY": key}) as guarded:
+    with leadscore_server(
+        tmp_path, "--model", str(models["channel"]), env={"LEADSCORE_API_KEY": key}
+    ) as guarded:
         for path, body in [("/score", EXAMPLE), ("/score/batch", {"leads": [EXAMPLE]})]:
             assert requests.post(f"{guarded.url}{path}", json=body, timeout=10).status_code == 401
-            wrong = requests.post(f"{guarded.url}{path}", json=body, timeout=10,
-                                  headers={"X-API-Key": key[:-1] + "X"})
+            wrong = requests.post(
+                f"{guarded.url}{path}", json=body, timeout=10, headers={"X-API-Key": key[:-1] + "X"}
+            )
             assert wrong.status_code == 401 and "X-API-Key" in wrong.json()["detail"]
-            right = requests.post(f"{guarded.url}{path}", json=body, timeout=30,
-                                  headers={"X-API-Key": key})
+            right = requests.post(
+                f"{guarded.url}{path}", json=body, timeout=30, headers={"X-API-Key": key}
+            )
             assert right.status_code == 200, right.text
         for path in ["/health", "/ready", "/docs", "/openapi.json", "/model", "/metrics"]:
             assert requests.get(f"{guarded.url}{path}", timeout=10).status_code == 200, path
@@ -372,7 +470,8 @@ def test_api_key_guards_scoring_only(models: dict[str, Path], tmp_path: Path) ->
 
 
 def test_admin_takes_its_own_key_never_the_scoring_key(
-        models: dict[str, Path], tmp_path: Path) -> None:
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     keys = {"LEADSCORE_API_KEY": "score-key", "LEADSCORE_ADMIN_KEY": "admin-key"}
     with leadscore_server(tmp_path, "--model", str(models["channel"]), env=keys) as server:
         reload_url = f"{server.url}/admin/reload"
@@ -386,49 +485,91 @@ def test_admin_takes_its_own_key_never_the_scoring_key(
         right = requests.post(reload_url, timeout=30, headers={"X-Admin-Key": "admin-key"})
         assert right.status_code == 200, right.text
         # The admin key does not score either.
-        assert requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10,
-                             headers={"X-API-Key": "admin-key"}).status_code == 401
+        assert (
+            requests.post(
+                f"{server.url}/score", json=EXAMPLE, timeout=10, headers={"X-API-Key": "admin-key"}
+            ).status_code
+            == 401
+        )
         doc = requests.get(f"{server.url}/openapi.json", timeout=10).json()
         assert doc["components"]["securitySchemes"]["AdminKey"]["name"] == "X-Admin-Key"
         assert doc["paths"]["/admin/reload"]["post"]["security"] == [{"AdminKey": []}]
 
 
 def test_beyond_loopback_without_a_scoring_key_refuses_to_start(
-        models: dict[str, Path], tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LEADSCORE_API_KEY", "LEADSCORE_ADMIN_KEY")}
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("LEADSCORE_API_KEY", "LEADSCORE_ADMIN_KEY")
+    }
     result = subprocess.run(
-        [str(BINARY), "serve", "--model", str(models["channel"]), "--host", "0.0.0.0",
-         "--port", str(free_port())],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=30, check=False)
+        [
+            str(BINARY),
+            "serve",
+            "--model",
+            str(models["channel"]),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(free_port()),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode != 0
     message = result.stdout + result.stderr
-    assert "--host 0.0.0.0 is reachable from other machines, and LEADSCORE_API_KEY is not set" \
+    assert (
+        "--host 0.0.0.0 is reachable from other machines, and LEADSCORE_API_KEY is not set"
         in message
+    )
     assert "--allow-unauthenticated" in message
     assert "leadscore serve: model version" not in message  # it never listened
 
 
 def test_beyond_loopback_admin_is_closed_without_its_key(
-        models: dict[str, Path], tmp_path: Path) -> None:
-    with leadscore_server(tmp_path, "--model", str(models["channel"]), "--host", "0.0.0.0",
-                          env={"LEADSCORE_API_KEY": "score-key"}) as server:
-        closed = requests.post(f"{server.url}/admin/reload", timeout=10,
-                               headers={"X-API-Key": "score-key"})
+    models: dict[str, Path], tmp_path: Path
+) -> None:
+    with leadscore_server(
+        tmp_path,
+        "--model",
+        str(models["channel"]),
+        "--host",
+        "0.0.0.0",
+        env={"LEADSCORE_API_KEY": "score-key"},
+    ) as server:
+        closed = requests.post(
+            f"{server.url}/admin/reload", timeout=10, headers={"X-API-Key": "score-key"}
+        )
         assert closed.status_code == 403
         assert "LEADSCORE_ADMIN_KEY" in closed.json()["detail"]
         assert "SIGHUP" in closed.json()["detail"]
         doc = requests.get(f"{server.url}/openapi.json", timeout=10).json()
         assert "403" in doc["paths"]["/admin/reload"]["post"]["responses"]
-        assert requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10,
-                             headers={"X-API-Key": "score-key"}).status_code == 200
+        assert (
+            requests.post(
+                f"{server.url}/score", json=EXAMPLE, timeout=10, headers={"X-API-Key": "score-key"}
+            ).status_code
+            == 200
+        )
 
 
 def test_allow_unauthenticated_starts_beyond_loopback_with_a_warning(
-        models: dict[str, Path], tmp_path: Path) -> None:
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     env = {"LEADSCORE_API_KEY": "", "LEADSCORE_ADMIN_KEY": ""}
-    with leadscore_server(tmp_path, "--model", str(models["channel"]), "--host", "0.0.0.0",
-                          "--allow-unauthenticated", env=env) as server:
+    with leadscore_server(
+        tmp_path,
+        "--model",
+        str(models["channel"]),
+        "--host",
+        "0.0.0.0",
+        "--allow-unauthenticated",
+        env=env,
+    ) as server:
         assert requests.post(f"{server.url}/score", json=EXAMPLE, timeout=10).status_code == 200
         assert requests.post(f"{server.url}/admin/reload", timeout=10).status_code == 403
         assert "--allow-unauthenticated: /score on 0.0.0.0 answers anyone" in server.log_text()
@@ -442,12 +583,14 @@ def test_binds_to_loopback_by_default(server: LeadscoreServer) -> None:
 
 # --- reload and shutdown --------------------------------------------------------------------
 
+
 def current_version(server: LeadscoreServer) -> str:
     return post(server, "/score", EXAMPLE).json()["model_version"]
 
 
-def test_reload_swaps_the_model_and_a_bad_file_keeps_the_old(models: dict[str, Path],
-                                                             tmp_path: Path) -> None:
+def test_reload_swaps_the_model_and_a_bad_file_keeps_the_old(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     live = tmp_path / "model.json"
     shutil.copy(models["channel"], live)
     with leadscore_server(tmp_path, "--model", str(live)) as running:
@@ -455,9 +598,11 @@ def test_reload_swaps_the_model_and_a_bad_file_keeps_the_old(models: dict[str, P
         shutil.copy(models["base"], live)
         reloaded = requests.post(f"{running.url}/admin/reload", timeout=30)
         assert reloaded.status_code == 200, reloaded.text
-        assert reloaded.json() == {"status": "reloaded",
-                                   "model_version": version_of(models["base"]),
-                                   "previous_model_version": version_of(models["channel"])}
+        assert reloaded.json() == {
+            "status": "reloaded",
+            "model_version": version_of(models["base"]),
+            "previous_model_version": version_of(models["channel"]),
+        }
         assert current_version(running) == version_of(models["base"])
 
         shutil.copy(models["corrupt"], live)
@@ -507,8 +652,9 @@ def test_reload_storm_loses_no_request(models: dict[str, Path], tmp_path: Path) 
             staged = tmp_path / "staged.json"
             shutil.copy(source, staged)
             staged.replace(live)  # atomically, as leadscore train/promote write it
-            reload_results.append(requests.post(f"{running.url}/admin/reload", timeout=30)
-                                  .status_code)
+            reload_results.append(
+                requests.post(f"{running.url}/admin/reload", timeout=30).status_code
+            )
             time.sleep(0.02)
         for thread in clients:
             thread.join()
@@ -518,8 +664,9 @@ def test_reload_storm_loses_no_request(models: dict[str, Path], tmp_path: Path) 
         assert running.stop() == 0
 
 
-def test_sigterm_drains_in_flight_requests_and_exits_0(models: dict[str, Path],
-                                                       tmp_path: Path) -> None:
+def test_sigterm_drains_in_flight_requests_and_exits_0(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     """Requests under way when SIGTERM arrives are answered in full; the process exits 0."""
     rng = random.Random(3)
     batch = {"leads": [random_lead(rng) for _ in range(10_000)]}
@@ -528,8 +675,9 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(models: dict[str, Path],
 
         def client() -> None:
             try:
-                status: int | str = requests.post(f"{running.url}/score/batch?explain=true",
-                                                  json=batch, timeout=120).status_code
+                status: int | str = requests.post(
+                    f"{running.url}/score/batch?explain=true", json=batch, timeout=120
+                ).status_code
             except requests.ConnectionError as error:
                 status = f"failed: {error}"
             results.append((status, time.monotonic()))
@@ -553,17 +701,27 @@ def test_sigterm_drains_in_flight_requests_and_exits_0(models: dict[str, Path],
 
 # --- start-up errors ------------------------------------------------------------------------
 
+
 def test_missing_model_file_stops_with_a_clear_error(tmp_path: Path) -> None:
-    result = subprocess.run([str(BINARY), "serve", "--model", str(tmp_path / "nope.json"),
-                             "--port", str(free_port())], capture_output=True, text=True,
-                            timeout=30, check=False)
+    result = subprocess.run(
+        [str(BINARY), "serve", "--model", str(tmp_path / "nope.json"), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 1
     assert "nope.json" in result.stderr and "scripts/run" in result.stderr
 
 
 def test_port_in_use_is_named(models: dict[str, Path], server: LeadscoreServer) -> None:
-    result = subprocess.run([str(BINARY), "serve", "--model", str(models["channel"]), "--port",
-                             str(server.port)], capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(
+        [str(BINARY), "serve", "--model", str(models["channel"]), "--port", str(server.port)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode == 1
     assert f"127.0.0.1:{server.port}" in result.stderr and "--port" in result.stderr
 
@@ -572,27 +730,56 @@ def test_serves_the_registry_champion(models: dict[str, Path], tmp_path: Path) -
     from fixtures.mlflow_server import mlflow_server
 
     with mlflow_server(tmp_path / "mlflow") as tracking:
-        run(str(BINARY), "train", "--data", str(models["features"]), "--features", "base",
-            "--tracking-uri", tracking.url, "--model-out", str(tmp_path / "champion.json"))
-        with leadscore_server(tmp_path, "--model-uri", "models:/lead-scoring@champion",
-                              "--tracking-uri", tracking.url) as running:
+        run(
+            str(BINARY),
+            "train",
+            "--data",
+            str(models["features"]),
+            "--features",
+            "base",
+            "--tracking-uri",
+            tracking.url,
+            "--model-out",
+            str(tmp_path / "champion.json"),
+        )
+        with leadscore_server(
+            tmp_path, "--model-uri", "models:/lead-scoring@champion", "--tracking-uri", tracking.url
+        ) as running:
             assert current_version(running) == "1"
             info = requests.get(f"{running.url}/model", timeout=10).json()
             assert info["feature_set"] == "base"
 
 
 def test_follow_serves_each_promoted_champion_without_failing_a_request(
-        models: dict[str, Path], tmp_path: Path) -> None:
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     from fixtures.mlflow_server import mlflow_server
 
     with mlflow_server(tmp_path / "mlflow") as tracking:
         model_out = str(tmp_path / "champion.json")
         for feature_set in ("base", "base+channel"):  # versions 1 and 2
-            run(str(BINARY), "train", "--data", str(models["features"]), "--features",
-                feature_set, "--tracking-uri", tracking.url, "--model-out", model_out)
+            run(
+                str(BINARY),
+                "train",
+                "--data",
+                str(models["features"]),
+                "--features",
+                feature_set,
+                "--tracking-uri",
+                tracking.url,
+                "--model-out",
+                model_out,
+            )
         run(str(BINARY), "promote", "2", "--tracking-uri", tracking.url, "--model-out", model_out)
-        with leadscore_server(tmp_path, "--model-uri", "models:/lead-scoring@champion",
-                              "--tracking-uri", tracking.url, "--follow", "1") as running:
+        with leadscore_server(
+            tmp_path,
+            "--model-uri",
+            "models:/lead-scoring@champion",
+            "--tracking-uri",
+            tracking.url,
+            "--follow",
+            "1",
+        ) as running:
             assert current_version(running) == "2"
             failures: list[str] = []
             stop = threading.Event()
@@ -608,8 +795,15 @@ def test_follow_serves_each_promoted_champion_without_failing_a_request(
             load.start()
             try:
                 for version in ("1", "2"):  # a rollback, then forward again
-                    run(str(BINARY), "promote", version, "--tracking-uri", tracking.url,
-                        "--model-out", model_out)
+                    run(
+                        str(BINARY),
+                        "promote",
+                        version,
+                        "--tracking-uri",
+                        tracking.url,
+                        "--model-out",
+                        model_out,
+                    )
                     deadline = time.monotonic() + 20
                     while current_version(running) != version and time.monotonic() < deadline:
                         time.sleep(0.1)
@@ -618,14 +812,28 @@ def test_follow_serves_each_promoted_champion_without_failing_a_request(
                 stop.set()
                 load.join()
             assert failures == []
-            assert "--follow: models:/lead-scoring@champion moved to version 1" \
-                in running.log_text()
+            assert (
+                "--follow: models:/lead-scoring@champion moved to version 1" in running.log_text()
+            )
 
 
 def test_follow_needs_an_alias(models: dict[str, Path], tmp_path: Path) -> None:
-    result = subprocess.run([str(BINARY), "serve", "--model", str(models["channel"]), "--follow",
-                             "5", "--port", str(free_port())], capture_output=True, text=True,
-                            timeout=30, check=False)
+    result = subprocess.run(
+        [
+            str(BINARY),
+            "serve",
+            "--model",
+            str(models["channel"]),
+            "--follow",
+            "5",
+            "--port",
+            str(free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert result.returncode != 0
     assert "--follow needs --model-uri models:/<name>@<alias>" in result.stderr
 
@@ -642,27 +850,44 @@ def test_wait_until_up_helper_fails_fast_on_exit(tmp_path: Path) -> None:
 
 # --- batch scoring of the warehouse ---------------------------------------------------------
 
-def test_score_warehouse_writes_lead_scores_like_the_engine(models: dict[str, Path],
-                                                            tmp_path: Path) -> None:
+
+def test_score_warehouse_writes_lead_scores_like_the_engine(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     import duckdb
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(models["features"].parent / "warehouse.duckdb", warehouse)
-    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(warehouse), "--model",
-        str(models["channel"]))
+    run(
+        str(REPO / "scripts/score_warehouse"),
+        "--warehouse",
+        str(warehouse),
+        "--model",
+        str(models["channel"]),
+    )
     # The engine on the two exported files: the training mart and the open leads (no label).
     engine = {}
     for features in (models["features"], models["features"].parent / "open_leads.csv"):
-        run(str(BINARY), "score", "--model", str(models["channel"]), "--in", str(features),
-            "--out", str(tmp_path / "engine.csv"))
+        run(
+            str(BINARY),
+            "score",
+            "--model",
+            str(models["channel"]),
+            "--in",
+            str(features),
+            "--out",
+            str(tmp_path / "engine.csv"),
+        )
         with (tmp_path / "engine.csv").open(newline="") as handle:
             engine |= {row["lead_id"]: float(row["score"]) for row in csv.DictReader(handle)}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute("SELECT lead_id, score, label, model_version, is_open "
-                           "FROM main.lead_scores").fetchall()
+        rows = con.execute(
+            "SELECT lead_id, score, label, model_version, is_open FROM main.lead_scores"
+        ).fetchall()
         mart_rows, open_rows = con.execute(
             "SELECT (SELECT count(*) FROM main.fct_lead_scoring_features), "
-            "(SELECT count(*) FROM main.fct_open_leads)").fetchone()
+            "(SELECT count(*) FROM main.fct_open_leads)"
+        ).fetchone()
     assert len(rows) == mart_rows + open_rows == len(engine)
     assert sum(is_open for *_, is_open in rows) == open_rows > 0
     for lead_id, score, label, version, _ in rows:
@@ -671,17 +896,33 @@ def test_score_warehouse_writes_lead_scores_like_the_engine(models: dict[str, Pa
         assert version == version_of(models["channel"])
 
 
-def test_score_warehouse_failure_keeps_the_old_table(models: dict[str, Path],
-                                                     tmp_path: Path) -> None:
+def test_score_warehouse_failure_keeps_the_old_table(
+    models: dict[str, Path], tmp_path: Path
+) -> None:
     import duckdb
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(models["features"].parent / "warehouse.duckdb", warehouse)
-    run(str(REPO / "scripts/score_warehouse"), "--warehouse", str(warehouse), "--model",
-        str(models["base"]))
-    failed = subprocess.run([str(REPO / "scripts/score_warehouse"), "--warehouse", str(warehouse),
-                             "--model", str(models["corrupt"])], capture_output=True, text=True,
-                            timeout=300, check=False)
+    run(
+        str(REPO / "scripts/score_warehouse"),
+        "--warehouse",
+        str(warehouse),
+        "--model",
+        str(models["base"]),
+    )
+    failed = subprocess.run(
+        [
+            str(REPO / "scripts/score_warehouse"),
+            "--warehouse",
+            str(warehouse),
+            "--model",
+            str(models["corrupt"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert failed.returncode == 1 and "corrupt.json" in failed.stderr
     with duckdb.connect(str(warehouse), read_only=True) as con:
         versions = con.execute("SELECT DISTINCT model_version FROM main.lead_scores").fetchall()

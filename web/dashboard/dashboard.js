@@ -167,6 +167,7 @@
       },
     });
     renderRealized(warehouse);
+    renderGrades(warehouse);
 
     fillTable("funnel-table", funnel.map((s) => [
       s.stage, fmt.count(s.count), fmt.percent(s.share_of_visitors), fmt.percent(s.step_rate),
@@ -286,6 +287,148 @@
     });
   }
 
+  // "Grades and movers": the rescore history's marts (models/dashboards/mart_grade_counts,
+  // mart_grade_conversion, mart_top_movers, mart_lead_score_history; docs/dashboards.md).
+  // An export older than them has none of the sections; an empty history says what to run.
+  const GRADE_COLORS = { A: COLORS.green, B: COLORS.blue, C: COLORS.orange, D: COLORS.grey,
+    ungraded: COLORS.red };
+  const GRADE_ORDER = ["A", "B", "C", "D", "ungraded"];
+  let historyRows = [];
+
+  function reasonsText(reasons) {
+    if (!Array.isArray(reasons) || reasons.length === 0) return "–";
+    return reasons.map((r) => r.feature + " = " + r.value + " (" + r.direction + ")").join(", ");
+  }
+
+  function moverRows(movers, tableId) {
+    fillTable(tableId, movers.map((m) => [
+      m.lead_id, fmt.score(m.score_from) + " → " + fmt.score(m.score_to), fmt.signed(m.score_change),
+      (m.grade_from || "–") + " → " + (m.grade_to || "–"),
+      { text: reasonsText(m.reasons), className: "reasons" },
+    ]));
+    // A click on a mover shows its history below.
+    $(tableId).querySelectorAll("tbody tr").forEach((tr, index) => {
+      tr.className = "pickable";
+      tr.addEventListener("click", () => showLeadHistory(movers[index].lead_id));
+    });
+  }
+
+  function renderGrades(warehouse) {
+    const counts = warehouse.grade_counts;
+    const conversion = warehouse.grade_conversion;
+    const movers = warehouse.top_movers;
+    const empty = $("grades-empty");
+    if (![counts, conversion, movers, warehouse.score_history].every(Array.isArray)) {
+      empty.textContent = "No grades in this export: rebuild it with scripts/build_dashboard.";
+      empty.hidden = false;
+      return;
+    }
+    empty.textContent = counts.length === 0
+      ? "No rescore yet: run scripts/rescore, then scripts/build_dashboard." : "";
+    empty.hidden = counts.length > 0;
+    $("grades-day").textContent = counts.length ? "on " + counts[0].scored_on : "";
+
+    const byGrade = (rows) => new Map(rows.map((row) => [row.grade, row]));
+    const today = byGrade(counts);
+    const history = byGrade(conversion);
+    const grades = GRADE_ORDER.filter((g) => today.has(g) || history.has(g));
+    fillTable("grade-table", grades.map((grade) => {
+      const t = today.get(grade);
+      const h = history.get(grade);
+      return [
+        grade, t ? fmt.count(t.leads) : "0", t ? fmt.percent(t.share_of_leads) : "–",
+        t ? fmt.score(t.mean_score) : "–", t ? fmt.count(t.alerts) : "0",
+        h ? fmt.count(h.leads) : "0", h ? fmt.count(h.resolved_leads) : "0",
+        h ? fmt.count(h.won) : "0", h ? fmt.rate(h.conversion_rate) : "–",
+      ];
+    }));
+    drawChart("chart-grades", {
+      type: "bar",
+      data: {
+        labels: grades,
+        datasets: [{
+          label: "open leads", data: grades.map((g) => (today.get(g) ? today.get(g).leads : 0)),
+          backgroundColor: grades.map((g) => GRADE_COLORS[g]),
+        }],
+      },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, title: { display: true, text: "open leads" } } },
+      },
+    });
+
+    for (const period of ["day", "week"]) {
+      const rows = movers.filter((m) => m.period === period);
+      moverRows(rows, "movers-" + period + "-table");
+      $("movers-" + period + "-note").textContent = rows.length
+        ? "" : "none yet: needs a rescore " + (period === "day" ? "the day" : "in the week") + " before";
+    }
+
+    historyRows = warehouse.score_history;
+    const picker = $("lead-picker");
+    const leads = [...new Set(historyRows.map((row) => row.lead_id))];
+    const chosen = picker.value && leads.includes(picker.value) ? picker.value
+      : (movers.length ? movers[0].lead_id : leads[0]);
+    picker.replaceChildren(...leads.map((lead) => {
+      const option = document.createElement("option");
+      const last = historyRows.filter((row) => row.lead_id === lead).pop();
+      option.value = lead;
+      option.textContent = lead + " (" + (last.grade || "–") + ", " + fmt.score(last.score) + ")";
+      return option;
+    }));
+    if (!picker.dataset.bound) {
+      picker.addEventListener("change", () => showLeadHistory(picker.value));
+      picker.dataset.bound = "true";
+    }
+    if (chosen !== undefined) showLeadHistory(chosen);
+  }
+
+  function showLeadHistory(lead) {
+    const picker = $("lead-picker");
+    picker.value = lead;
+    const rows = historyRows.filter((row) => row.lead_id === lead);
+    fillTable("lead-history-table", rows.map((row) => [
+      row.scored_on, fmt.score(row.score), row.grade || "–", row.trend, fmt.signed(row.score_change),
+    ]));
+    const cuts = (gradeCuts || []).filter((cut) => cut.grade !== "D");
+    drawChart("chart-lead-history", {
+      type: "line",
+      data: {
+        labels: rows.map((row) => row.scored_on),
+        datasets: [{
+          label: lead, data: rows.map((row) => row.score), borderColor: COLORS.blue,
+          pointRadius: 5, pointBackgroundColor: rows.map((row) => GRADE_COLORS[row.grade || "ungraded"]),
+        }].concat(cuts.map((cut) => ({
+          label: cut.grade + " from " + fmt.score(cut.min_score), data: rows.map(() => cut.min_score),
+          borderColor: GRADE_COLORS[cut.grade], borderDash: [6, 4], pointRadius: 0, borderWidth: 1,
+        }))),
+      },
+      options: {
+        plugins: {
+          tooltip: {
+            callbacks: {
+              afterLabel: (item) => (item.datasetIndex === 0
+                ? "grade " + (rows[item.dataIndex].grade || "–") : ""),
+            },
+          },
+        },
+        scales: { y: { min: 0, max: 1, title: { display: true, text: "score" } } },
+      },
+    });
+    document.body.dataset.historyLead = lead;
+  }
+
+  // The served model's grade cut points (GET /model), drawn in the lead's history.
+  let gradeCuts = null;
+  function renderGradeCuts(info) {
+    gradeCuts = info && Array.isArray(info.grades) ? info.grades : null;
+    $("grade-cuts").textContent = gradeCuts
+      ? "Serving model " + info.model_version + ": " + gradeCuts.filter((c) => c.grade !== "D")
+        .map((c) => c.grade + " from " + fmt.score(c.min_score)).join(", ") + ", D below; alerts: " +
+        info.alert.rule.replace("threshold", fmt.score(info.alert.threshold)) + "."
+      : "";
+  }
+
   // Drift per feature from the serving model's window (GET /model/drift), polled with the
   // live figures: PSI bars coloured by status, the watch and alert thresholds as lines.
   const STATUS_COLORS = { ok: COLORS.green, watch: COLORS.orange, alert: COLORS.red };
@@ -347,6 +490,8 @@
   async function refreshData() {
     try {
       const data = await getJson("/dashboard/data");
+      // /model answers 503 while no model is loaded: then there are no cut points to draw.
+      renderGradeCuts(await getJson("/model").catch(() => null));
       renderModel(data.model, data.model_problem);
       renderWarehouse(data.warehouse, data.warehouse_problem, data.model);
       document.body.dataset.loaded = "true";

@@ -63,8 +63,11 @@ export async function checkAtEachViewport(screenshotDir, check) {
 }
 
 // Non-blank pixels of every <canvas> matching `selector`: [{id, width, height, painted}].
-export async function canvasPixels(page, selector) {
-  return page.$$eval(selector, (canvases) => canvases.map((canvas) => {
+export async function canvasPixels(scope, selector) {
+  // `scope`: a page, or a locator (e.g. the one tab panel on screen).
+  const found = scope.$$eval ? scope.$$eval.bind(scope, selector)
+    : (read) => scope.locator(selector).evaluateAll(read);
+  return found((canvases) => canvases.map((canvas) => {
     let painted = 0;
     try {
       const context = canvas.getContext("2d");

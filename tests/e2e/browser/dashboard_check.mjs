@@ -2,7 +2,9 @@
 // traffic run while the page polls, and prints what the page shows as JSON (KPIs as text and
 // raw values, table rows incl. "Is the model still right?", chart pixels, live figures,
 // problems) for tests/e2e/test_dashboard.py to compare with the API and the marts. Screenshots go to args.screenshots.
-// Usage: node dashboard_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}, "requests": N}'
+// "Grades and movers" is read too, after picking args.history_lead in the lead picker.
+// Usage: node dashboard_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}, "requests": N,
+//                                   "history_lead": LEAD_ID}'
 import { canvasPixels, checkAtEachViewport, overflowsHorizontally, parseArgs } from "./browser.mjs";
 
 const args = parseArgs();
@@ -69,6 +71,17 @@ const result = await checkAtEachViewport(args.screenshots, async ({ page, viewpo
   shown.realized_models = await tableRows(page, "realized-model-table");
   shown.realized_weeks = await tableRows(page, "realized-week-table");
   shown.realized_empty = await page.locator("#realized-empty").isVisible();
+  shown.grades = await tableRows(page, "grade-table");
+  shown.grades_day = (await page.locator("#grades-day").textContent()).trim();
+  shown.grade_cuts = (await page.locator("#grade-cuts").textContent()).trim();
+  shown.movers_day = await tableRows(page, "movers-day-table");
+  shown.movers_week = await tableRows(page, "movers-week-table");
+  shown.history_options = await page.$$eval("#lead-picker option", (options) => options.map((o) => o.value));
+  shown.history_first = await page.locator("body").getAttribute("data-history-lead");
+  // Pick the lead the test names; its history replaces the table and the chart.
+  await page.selectOption("#lead-picker", args.history_lead);
+  await page.waitForSelector(`body[data-history-lead="${args.history_lead}"]`, { timeout: 5000 });
+  shown.history = await tableRows(page, "lead-history-table");
   shown.drift = await tableRows(page, "drift-table");
   shown.drift_note = (await page.locator("#drift-note").textContent()).trim();
   shown.charts = await canvasPixels(page, "canvas");

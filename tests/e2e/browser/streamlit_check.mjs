@@ -2,7 +2,9 @@
 // KPI metrics and charts, fills the "Score a lead" form (through the real scoring API) and
 // prints what it saw as JSON for tests/e2e/test_streamlit.py. Screenshots go to
 // args.screenshots.
-// Usage: node streamlit_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...}}'
+// On a laptop it also reads the "Grades and movers" tab and picks args.history_lead there.
+// Usage: node streamlit_check.mjs '{"url": ..., "screenshots": DIR, "lead": {...},
+//                                   "history_lead": LEAD_ID}'
 import { canvasPixels, checkAtEachViewport, overflowsHorizontally, parseArgs } from "./browser.mjs";
 
 const args = parseArgs();
@@ -12,6 +14,15 @@ async function metrics(scope) {
   return scope.locator('[data-testid="stMetric"]').evaluateAll((elements) => elements.map((element) => ({
     label: element.querySelector('[data-testid="stMetricLabel"]')?.textContent.trim(),
     value: element.querySelector('[data-testid="stMetricValue"]')?.textContent.trim(),
+  })));
+}
+
+// Every st.table of `scope`: its header cells and its rows (index cell first).
+async function tables(scope) {
+  return scope.locator('[data-testid="stTable"] table').evaluateAll((found) => found.map((table) => ({
+    headers: Array.from(table.querySelectorAll("thead th"), (cell) => cell.textContent.trim()),
+    rows: Array.from(table.querySelectorAll("tbody tr"), (row) =>
+      Array.from(row.querySelectorAll("th, td"), (cell) => cell.textContent.trim())),
   })));
 }
 
@@ -45,15 +56,35 @@ const result = await checkAtEachViewport(args.screenshots, async ({ page, viewpo
   await page.waitForSelector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
     { timeout: TIMEOUT });
   await page.waitForTimeout(1000);  // let Vega finish drawing
-  shown.kpis = await metrics(visiblePanel(page));
-  shown.charts = await page.locator('[data-testid="stVegaLiteChart"]').count();
-  shown.chart_pixels = await canvasPixels(page, '[data-testid="stVegaLiteChart"] canvas');
-  shown.chart_svg_marks = await page.locator('[data-testid="stVegaLiteChart"] svg path, [data-testid="stVegaLiteChart"] svg rect').count();
+  const kpiPanel = visiblePanel(page);
+  shown.kpis = await metrics(kpiPanel);
+  // Charts of the tab on screen only: the other tabs' charts are in the page, hidden.
+  shown.charts = await kpiPanel.locator('[data-testid="stVegaLiteChart"]').count();
+  shown.chart_pixels = await canvasPixels(kpiPanel, '[data-testid="stVegaLiteChart"] canvas');
+  shown.chart_svg_marks = await kpiPanel.locator('[data-testid="stVegaLiteChart"] svg path, [data-testid="stVegaLiteChart"] svg rect').count();
   shown.warnings = await page.locator('[data-testid="stAlert"]').allTextContents();
   shown.overflows = await overflowsHorizontally(page);
   await screenshot(`streamlit-kpis-${viewport}.png`);
 
   if (viewport === "laptop") {
+    // "Grades and movers": its tables (grades, the day's and the week's movers, the history
+    // of the lead in the picker), then the history of args.history_lead once picked.
+    await page.getByRole("tab", { name: "Grades and movers" }).click();
+    const grades = visiblePanel(page);
+    await grades.getByText("History of lead", { exact: false }).waitFor({ timeout: TIMEOUT });
+    shown.grade_tables = await tables(grades);
+    shown.grade_charts = await grades.locator('[data-testid="stVegaLiteChart"]').count();
+    const combo = grades.locator('input[role="combobox"][aria-label="Lead"]');
+    await combo.click();
+    await combo.fill(args.history_lead);
+    await page.getByRole("option", { name: args.history_lead, exact: true }).click();
+    await grades.getByText(`History of lead ${args.history_lead}:`, { exact: false })
+      .waitFor({ timeout: TIMEOUT });
+    await page.waitForTimeout(500);  // let the rerun replace the table
+    shown.picked_tables = await tables(visiblePanel(page));
+    shown.grade_errors = await visiblePanel(page).locator('[data-testid="stAlert"]').allTextContents();
+    await screenshot("streamlit-grades-laptop.png");
+
     await page.getByRole("tab", { name: "Score a lead" }).click();
     await fillLead(page, args.lead);
     await page.locator('[data-testid="stFormSubmitButton"] button').click();
