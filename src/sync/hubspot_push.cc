@@ -96,8 +96,7 @@ Result<HubSpotPushSummary> PushToHubSpot(const HubSpotPushOptions& options) {
           "batch {} of {} (contacts {} to {}, lines {} to {} of {}) was not written; {} "
           "batch(es) before it are acknowledged in {}; rerun to continue with this batch",
           index + 1, summary.batches, contacts[begin].id, contacts[end - 1].id, begin + 1, end,
-          options.outbox.string(), summary.already_acked + summary.sent,
-          summary.journal.string()));
+          options.outbox.string(), summary.already_acked + summary.sent, summary.journal.string()));
     }
     AckedBatch done{index, begin, end - begin, RejectedIds(answer.value())};
     summary.rejected += done.failed.size();
@@ -105,8 +104,8 @@ Result<HubSpotPushSummary> PushToHubSpot(const HubSpotPushOptions& options) {
     ++summary.sent;
   }
   summary.calls = client.stats();
-  summary.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.client.clock.now() - started);
+  summary.elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options.client.clock.now() - started);
   return summary;
 }
 

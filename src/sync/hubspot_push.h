@@ -26,11 +26,11 @@ struct HubSpotPushOptions {
 };
 
 struct HubSpotPushSummary {
-  size_t contacts = 0;         // in the outbox
-  size_t batches = 0;          // the outbox's batches
-  size_t already_acked = 0;    // batches skipped: acknowledged by an earlier run
-  size_t sent = 0;             // batches acknowledged by this run
-  size_t rejected = 0;         // contacts HubSpot rejected inside a 2xx (e.g. deleted contacts)
+  size_t contacts = 0;       // in the outbox
+  size_t batches = 0;        // the outbox's batches
+  size_t already_acked = 0;  // batches skipped: acknowledged by an earlier run
+  size_t sent = 0;           // batches acknowledged by this run
+  size_t rejected = 0;       // contacts HubSpot rejected inside a 2xx (e.g. deleted contacts)
   HubSpotCallStats calls;
   std::chrono::milliseconds elapsed{0};
   std::filesystem::path journal;

@@ -66,9 +66,10 @@ Result<Outbox> ReadOutbox(const std::filesystem::path& path) {
                            (json.contains("id") ? json["id"].dump() : std::string("nothing")));
     }
     if (auto [it, added] = seen.emplace(contact.id, number); !added) {
-      return Status::Error(fmt::format("{}contact {} is already on line {}; an outbox holds each "
-                                       "contact once",
-                                       where, contact.id, it->second));
+      return Status::Error(
+          fmt::format("{}contact {} is already on line {}; an outbox holds each "
+                      "contact once",
+                      where, contact.id, it->second));
     }
     if (!json.contains("properties") || !json["properties"].is_object() ||
         json["properties"].empty()) {
@@ -76,9 +77,9 @@ Result<Outbox> ReadOutbox(const std::filesystem::path& path) {
     }
     for (const auto& [name, value] : json["properties"].items()) {
       if (!value.is_string()) {
-        return Status::Error(fmt::format(
-            "{}field properties.{} must be a string (HubSpot's property value), got {}", where,
-            name, value.dump()));
+        return Status::Error(
+            fmt::format("{}field properties.{} must be a string (HubSpot's property value), got {}",
+                        where, name, value.dump()));
       }
       contact.properties[name] = value.get<std::string>();
     }
@@ -109,13 +110,14 @@ Result<std::map<size_t, AckedBatch>> ReadJournal(const std::filesystem::path& pa
     if (line.empty()) continue;
     nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
     if (!json.is_object() || !json.contains("outbox") || !json["outbox"].is_string() ||
-        !json.contains("batch") || !json["batch"].is_number_unsigned() ||
-        !json.contains("first") || !json["first"].is_number_unsigned() ||
-        !json.contains("contacts") || !json["contacts"].is_number_unsigned()) {
-      return Status::Error(Where(path, number) +
-                           "not a journal record {\"outbox\", \"batch\", \"first\", \"contacts\"}; the "
-                           "journal is written only by `leadscore push hubspot`: restore it "
-                           "or remove the outbox and its journal and prepare the changes again");
+        !json.contains("batch") || !json["batch"].is_number_unsigned() || !json.contains("first") ||
+        !json["first"].is_number_unsigned() || !json.contains("contacts") ||
+        !json["contacts"].is_number_unsigned()) {
+      return Status::Error(
+          Where(path, number) +
+          "not a journal record {\"outbox\", \"batch\", \"first\", \"contacts\"}; the "
+          "journal is written only by `leadscore push hubspot`: restore it "
+          "or remove the outbox and its journal and prepare the changes again");
     }
     if (json["outbox"].get<std::string>() != outbox_hash) {
       return Status::Error(Where(path, number) +
@@ -142,7 +144,6 @@ Result<std::map<size_t, AckedBatch>> ReadJournal(const std::filesystem::path& pa
 Status AppendJournal(const std::filesystem::path& path, const std::string& outbox_hash,
                      const AckedBatch& batch) {
   const std::string name = path.string();
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): POSIX open for O_APPEND and fsync
   int fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
     return Status::Error(fmt::format("cannot open the journal {}: {}", name, strerror(errno)));
@@ -185,7 +186,6 @@ Status AppendJournal(const std::filesystem::path& path, const std::string& outbo
   if (size == 0) {
     // A new journal: its directory entry must be durable too, or a crash could lose the file.
     const std::string dir = path.has_parent_path() ? path.parent_path().string() : ".";
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): POSIX open of a directory
     int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir_fd >= 0) {
       ::fsync(dir_fd);

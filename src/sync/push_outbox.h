@@ -20,7 +20,7 @@
 namespace leadscore {
 
 struct OutboxContact {
-  std::string id;                                // HubSpot record id: decimal digits
+  std::string id;                                 // HubSpot record id: decimal digits
   std::map<std::string, std::string> properties;  // at least one
 };
 

@@ -24,11 +24,11 @@ class PushOutboxTest : public TempDirTest {
 };
 
 TEST_F(PushOutboxTest, ReadsContactsInFileOrder) {
-  auto outbox = ReadOutbox(Write("o.jsonl",
-                                 R"({"id":"12","properties":{"leadscore_grade":"A"}})"
-                                 "\n"
-                                 R"({"id":"3","properties":{"leadscore_score":"0.1200"}})"
-                                 "\n"));
+  auto outbox =
+      ReadOutbox(Write("o.jsonl", R"({"id":"12","properties":{"leadscore_grade":"A"}})"
+                                  "\n"
+                                  R"({"id":"3","properties":{"leadscore_score":"0.1200"}})"
+                                  "\n"));
   ASSERT_TRUE(outbox.ok()) << outbox.status().message();
   ASSERT_EQ(outbox.value().contacts.size(), 2u);
   EXPECT_EQ(outbox.value().contacts[0].id, "12");
@@ -37,11 +37,10 @@ TEST_F(PushOutboxTest, ReadsContactsInFileOrder) {
 }
 
 TEST_F(PushOutboxTest, RejectsANonNumericIdNamingFileLineAndField) {
-  auto outbox = ReadOutbox(Write("o.jsonl",
-                                 R"({"id":"1","properties":{"a":"b"}})"
-                                 "\n"
-                                 R"({"id":"ada@example.com","properties":{"a":"b"}})"
-                                 "\n"));
+  auto outbox = ReadOutbox(Write("o.jsonl", R"({"id":"1","properties":{"a":"b"}})"
+                                            "\n"
+                                            R"({"id":"ada@example.com","properties":{"a":"b"}})"
+                                            "\n"));
   ASSERT_FALSE(outbox.ok());
   EXPECT_NE(outbox.status().message().find("o.jsonl:2: field id"), std::string::npos)
       << outbox.status().message();
@@ -52,11 +51,10 @@ TEST_F(PushOutboxTest, RejectsNonStringValuesAndRepeatedContacts) {
   ASSERT_FALSE(number.ok());
   EXPECT_NE(number.status().message().find("properties.leadscore_score must be a string"),
             std::string::npos);
-  auto twice = ReadOutbox(Write("t.jsonl",
-                                R"({"id":"1","properties":{"a":"b"}})"
-                                "\n"
-                                R"({"id":"1","properties":{"a":"c"}})"
-                                "\n"));
+  auto twice = ReadOutbox(Write("t.jsonl", R"({"id":"1","properties":{"a":"b"}})"
+                                           "\n"
+                                           R"({"id":"1","properties":{"a":"c"}})"
+                                           "\n"));
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.status().message().find("already on line 1"), std::string::npos);
 }
@@ -85,8 +83,8 @@ TEST_F(PushOutboxTest, MissingJournalIsEmpty) {
 }
 
 TEST_F(PushOutboxTest, TornLastLineCountsAsUnwrittenAndIsCutBeforeTheNextAppend) {
-  auto journal = Write("o.acked",
-                       R"({"outbox":"h1","batch":0,"first":0,"contacts":100,"failed":[]})"
+  auto journal =
+      Write("o.acked", R"({"outbox":"h1","batch":0,"first":0,"contacts":100,"failed":[]})"
                        "\n"
                        R"({"outbox":"h1","batch":1,"con)");
   auto before = ReadJournal(journal, "h1");
