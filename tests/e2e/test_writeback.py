@@ -253,3 +253,89 @@ def test_a_killed_push_resumes_without_duplicates(setup: Setup) -> None:
     assert "resumed an earlier outbox" in out
     assert_each_once(setup.hubspot, leads)
     assert set(setup.written()) == leads
+
+
+def test_the_daily_job_by_hand_reports_the_failed_step_and_resumes_from_it(
+    setup: Setup,
+) -> None:
+    env = {**setup.env(), "LEADSCORE_MODEL": str(setup.model)}
+    daily = [str(REPO / "scripts/daily_rescore")]
+    setup.hubspot.fail_matching("batch/update", 401)
+    failed = subprocess.run(
+        daily, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert failed.returncode == 1
+    report = json.loads(failed.stdout.strip().splitlines()[-1])
+    today = report["day"]
+    assert report["ok"] is False and report["failed_step"] == "hubspot", report
+    assert report["replay"] == {"from": "hubspot", "day": today}
+    assert "HTTP 401" in report["error"] and "crm.objects.contacts.write" in report["error"]
+    assert set(history_on(setup.warehouse, today)) == open_lead_ids(setup.warehouse)
+    assert setup.slack.requests == [], "the job stops at the failed step"
+
+    with setup.hubspot.lock:
+        setup.hubspot.failures.clear()
+    resumed = subprocess.run(
+        [*daily, "--from", "hubspot", "--day", today],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    report = json.loads(resumed.stdout.strip().splitlines()[-1])
+    assert report["ok"] is True and set(report["steps"]) == {"hubspot", "slack"}, report
+    assert_each_once(setup.hubspot, open_lead_ids(setup.warehouse))
+    assert [m.body["text"].splitlines()[0] for m in setup.slack.succeeded()] == [
+        f"📈 Top movers of {today} (largest score rises since the last rescore)"
+    ]
+
+
+def test_a_lead_back_in_grade_a_is_alerted_again_only_after_the_window(setup: Setup) -> None:
+    rescored(setup.warehouse, setup.model, "2024-06-01")
+    day1 = history_on(setup.warehouse, "2024-06-01")
+    cold = min(day1, key=lambda lead: (day1[lead][0], lead))
+    hot = max(day1, key=lambda lead: (day1[lead][0], lead))
+    columns = "sessions, engaged_sessions, page_views, is_first_visit, channel"
+    (original,) = query(
+        setup.warehouse, f"SELECT {columns} FROM {OPEN_LEADS} WHERE lead_id = ?", cold
+    )
+    (hottest,) = query(
+        setup.warehouse, f"SELECT {columns} FROM {OPEN_LEADS} WHERE lead_id = ?", hot
+    )
+
+    def features(values: tuple[object, ...]) -> None:
+        edit_open_leads(
+            setup.warehouse,
+            lambda con: con.execute(
+                f"UPDATE {OPEN_LEADS} SET sessions = ?, engaged_sessions = ?, page_views = ?, "
+                "is_first_visit = ?, channel = ? WHERE lead_id = ?",
+                [*values, cold],
+            ),
+        )
+
+    def alerts_on(day: str, *extra: str) -> list[str]:
+        rescored(setup.warehouse, setup.model, day)
+        setup.slack.reset()
+        setup.ok("slack", *extra)
+        return [
+            m.body["text"] for m in setup.slack.succeeded() if "reached grade A" in m.body["text"]
+        ]
+
+    assert alerts_on("2024-06-01") == []
+    features(hottest)
+    assert len(alerts_on("2024-06-02")) == 1  # D -> A
+    features(original)
+    assert alerts_on("2024-06-03") == []  # A -> D
+    features(hottest)
+    assert alerts_on("2024-06-04") == []  # D -> A again, 2 days after its alert: within 30
+    features(original)
+    assert alerts_on("2024-06-05") == []
+    features(hottest)
+    again = alerts_on("2024-06-06", "--alert-window-days", "3")  # its alert was 4 days ago
+    assert len(again) == 1 and f"Contact: {cold}" in again[0]
+    assert query(
+        setup.warehouse, "SELECT day::VARCHAR FROM main.slack_grade_a_alerts ORDER BY day"
+    ) == [("2024-06-02",), ("2024-06-06",)]
