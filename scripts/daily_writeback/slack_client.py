@@ -1,6 +1,6 @@
 """Slack's Web API `chat.postMessage`, the way the lead workflow calls it: bearer bot token,
-JSON body {"channel", "text"}; only `"ok": true` counts as sent (Slack answers most errors with
-HTTP 200 and `"ok": false`). 429 waits Retry-After seconds (at most 5 times in a row); 5xx and
+JSON body {"channel", "text", "unfurl_links": false}; only `"ok": true` counts as sent (Slack
+answers most errors with HTTP 200 and `"ok": false`). 429 waits Retry-After seconds (at most 5 times in a row); 5xx and
 no answer are retried with a doubling backoff; every error names the call, the status and
 Slack's own error code."""
 
@@ -48,7 +48,7 @@ class SlackClient:
             try:
                 answer = requests.post(
                     f"{self.url.rstrip('/')}/chat.postMessage",
-                    json={"channel": channel, "text": text},
+                    json={"channel": channel, "text": text, "unfurl_links": False},
                     headers={"Authorization": f"Bearer {self.token}"},
                     timeout=30,
                 )
