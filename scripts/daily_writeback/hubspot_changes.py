@@ -109,6 +109,14 @@ def prepare_outbox(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
         raise WritebackError(
             f"{settings.warehouse} has no {HISTORY}; run scripts/rescore first"
         ) from error
+    # The journal beside the outbox must be this outbox's (advance_written trusts its line
+    # ranges): a new outbox is written only when no journal is left (write_back removes a
+    # finished one first).
+    if journal_path(settings).exists():
+        raise WritebackError(
+            f"{journal_path(settings)} exists without its outbox; remove it only if every write "
+            "it records is in main.hubspot_written (scripts/writeback removes it itself)"
+        )
     con.execute(CREATE_WRITTEN)
     rows = con.execute(CHANGES).fetchall()
     if not rows:
