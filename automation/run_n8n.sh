@@ -25,7 +25,8 @@
 #                              LEADSCORE_WRITEBACK_DIR, HUBSPOT_*, SLACK_* from this environment]
 #   LEADSCORE_RESCORE_CRON     replaces the daily job's schedule at import (a 6-field cron
 #                              expression, seconds first, in UTC); default: the workflow's own,
-#                              06:30 UTC. Tests set e.g. '*/10 * * * * *'
+#                              06:30 UTC. Tests set e.g. '*/10 * * * * *'; 'off' imports the
+#                              daily workflow without publishing it (no schedule, no run hook)
 #   LEADSCORE_RETRAIN_COMMAND  shell command the model watch runs when it posts a new incident
 #                              [<repo>/scripts/retrain_on_alert: starts scripts/retrain in the
 #                              background; set it empty to retrain only by hand]
@@ -87,7 +88,11 @@ rm -f "$creds"
 # The daily job's schedule lives in one place, its Schedule Trigger; LEADSCORE_RESCORE_CRON
 # replaces it in the imported copy (tests: every few seconds instead of once a day).
 rescore_workflow=automation/n8n_rescore_workflow.json
-if [ -n "${LEADSCORE_RESCORE_CRON:-}" ]; then
+daily_id=leadscoreDailyRs  # empty: imported, not published
+if [ "${LEADSCORE_RESCORE_CRON:-}" = off ]; then
+  daily_id=
+  log "daily rescore imported but not published (LEADSCORE_RESCORE_CRON=off)"
+elif [ -n "${LEADSCORE_RESCORE_CRON:-}" ]; then
   rescore_workflow=$(mktemp "$N8N_USER_FOLDER/.rescore-workflow.XXXXXX.json")
   node -e '
     const fs = require("fs");
@@ -103,7 +108,7 @@ for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json
   "$N8N" import:workflow --input="$workflow" >/dev/null
 done
 [ "$rescore_workflow" = automation/n8n_rescore_workflow.json ] || rm -f "$rescore_workflow"
-for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT leadscoreModelWt leadscoreDailyRs; do
+for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT leadscoreModelWt $daily_id; do
   "$N8N" publish:workflow --id="$id" >/dev/null
 done
 
