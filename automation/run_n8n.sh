@@ -20,6 +20,13 @@
 #   HUBSPOT_TOKEN              HubSpot private-app token (crm.objects.contacts.write) [none]
 #   SLACK_API_URL, HUBSPOT_API_URL   only for tests: loopback stand-ins [the real APIs]
 #   LEADSCORE_MODEL_ALERT_CHANNEL    Slack channel of the model watch [SLACK_CHANNEL]
+#   LEADSCORE_DAILY_COMMAND    the daily rescore job the schedule runs [<repo>/scripts/daily_rescore;
+#                              it reads LEADSCORE_WAREHOUSE, LEADSCORE_MODEL, LEADSCORE_BIN,
+#                              LEADSCORE_WRITEBACK_DIR, HUBSPOT_*, SLACK_* from this environment]
+#   LEADSCORE_RESCORE_CRON     replaces the daily job's schedule at import (a 6-field cron
+#                              expression, seconds first, in UTC); default: the workflow's own,
+#                              06:30 UTC. Tests set e.g. '*/10 * * * * *'; 'off' imports the
+#                              daily workflow without publishing it (no schedule, no run hook)
 #   LEADSCORE_RETRAIN_COMMAND  shell command the model watch runs when it posts a new incident
 #                              [<repo>/scripts/retrain_on_alert: starts scripts/retrain in the
 #                              background; set it empty to retrain only by hand]
@@ -46,6 +53,7 @@ export SLACK_CHANNEL=${SLACK_CHANNEL:-#sales-notifications}
 export SLACK_API_URL=${SLACK_API_URL:-https://slack.com/api}
 export HUBSPOT_API_URL=${HUBSPOT_API_URL:-https://api.hubapi.com}
 export LEADSCORE_RETRAIN_COMMAND=${LEADSCORE_RETRAIN_COMMAND-$REPO/scripts/retrain_on_alert}
+export LEADSCORE_DAILY_COMMAND=${LEADSCORE_DAILY_COMMAND-$REPO/scripts/daily_rescore}
 # The model watch's "Retrain" node is n8n's Execute Command node, which n8n 2.x leaves out by
 # default (NODES_EXCLUDE lists it with the Local File Trigger). Enable it and nothing else: the
 # Local File Trigger stays excluded. Anyone who can edit workflows in this n8n can then run
@@ -53,6 +61,8 @@ export LEADSCORE_RETRAIN_COMMAND=${LEADSCORE_RETRAIN_COMMAND-$REPO/scripts/retra
 export NODES_EXCLUDE='["n8n-nodes-base.localFileTrigger"]'
 # The replay workflow posts dead letters back to the lead webhook of this same n8n.
 export LEADSCORE_N8N_WEBHOOK_URL="http://127.0.0.1:$N8N_PORT/webhook/lead"
+# ... and dead letters of the daily job to its run hook.
+export LEADSCORE_N8N_DAILY_URL="http://127.0.0.1:$N8N_PORT/webhook/daily-rescore"
 mkdir -p "$N8N_USER_FOLDER"
 
 automation/stop_n8n.sh
@@ -75,10 +85,30 @@ LEADSCORE_WEBHOOK_TOKEN=$LEADSCORE_WEBHOOK_TOKEN node automation/credentials.js 
 "$N8N" import:credentials --input="$creds" >/dev/null
 rm -f "$creds"
 
-for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json automation/n8n_setup_workflow.json automation/n8n_model_watch_workflow.json; do
+# The daily job's schedule lives in one place, its Schedule Trigger; LEADSCORE_RESCORE_CRON
+# replaces it in the imported copy (tests: every few seconds instead of once a day).
+rescore_workflow=automation/n8n_rescore_workflow.json
+daily_id=leadscoreDailyRs  # empty: imported, not published
+if [ "${LEADSCORE_RESCORE_CRON:-}" = off ]; then
+  daily_id=
+  log "daily rescore imported but not published (LEADSCORE_RESCORE_CRON=off)"
+elif [ -n "${LEADSCORE_RESCORE_CRON:-}" ]; then
+  rescore_workflow=$(mktemp "$N8N_USER_FOLDER/.rescore-workflow.XXXXXX.json")
+  node -e '
+    const fs = require("fs");
+    const [from, to, cron] = process.argv.slice(1);
+    const workflow = JSON.parse(fs.readFileSync(from, "utf8"));
+    const trigger = workflow.nodes.find((n) => n.type === "n8n-nodes-base.scheduleTrigger");
+    trigger.parameters.rule.interval = [{ field: "cronExpression", expression: cron }];
+    fs.writeFileSync(to, JSON.stringify(workflow));
+  ' automation/n8n_rescore_workflow.json "$rescore_workflow" "$LEADSCORE_RESCORE_CRON"
+  log "daily rescore scheduled at cron '$LEADSCORE_RESCORE_CRON' (UTC) instead of the workflow's"
+fi
+for workflow in automation/n8n_workflow.json automation/n8n_replay_workflow.json automation/n8n_setup_workflow.json automation/n8n_model_watch_workflow.json "$rescore_workflow"; do
   "$N8N" import:workflow --input="$workflow" >/dev/null
 done
-for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT leadscoreModelWt; do
+[ "$rescore_workflow" = automation/n8n_rescore_workflow.json ] || rm -f "$rescore_workflow"
+for id in leadscoreLeadFlw leadscoreReplay1 leadscoreSetupDT leadscoreModelWt $daily_id; do
   "$N8N" publish:workflow --id="$id" >/dev/null
 done
 

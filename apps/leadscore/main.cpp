@@ -27,6 +27,7 @@ int Run(int argc, char** argv) {
   leadscore::cli::RegisterRollback(app, &result);
   leadscore::cli::RegisterServe(app, &result);
   leadscore::cli::RegisterSync(app, &result);
+  leadscore::cli::RegisterPush(app, &result);
 
   CLI11_PARSE(app, argc, argv);
   if (!result.ok()) {

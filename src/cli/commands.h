@@ -20,5 +20,6 @@ void RegisterPromote(CLI::App& app, Status* result);
 void RegisterRollback(CLI::App& app, Status* result);
 void RegisterServe(CLI::App& app, Status* result);
 void RegisterSync(CLI::App& app, Status* result);  // sync hubspot
+void RegisterPush(CLI::App& app, Status* result);  // push hubspot
 
 }  // namespace leadscore::cli

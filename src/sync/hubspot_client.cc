@@ -45,10 +45,12 @@ std::optional<std::chrono::milliseconds> RetryAfter(const HttpResponse& response
   return std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));
 }
 
-constexpr const char* kTokenHelp =
-    "check HUBSPOT_TOKEN: it must be the access token of a HubSpot private app (Settings > "
-    "Integrations > Private Apps) with the scopes crm.objects.contacts.read and "
-    "crm.objects.deals.read";
+// What to do about a 401/403, naming the scopes the caller needs.
+std::string TokenHelp(const std::string& scopes) {
+  return "check HUBSPOT_TOKEN: it must be the access token of a HubSpot private app (Settings "
+         "> Integrations > Private Apps) with the scopes " +
+         scopes;
+}
 
 }  // namespace
 
@@ -126,7 +128,8 @@ Result<std::string> HubSpotClient::Call(const std::string& method, const std::st
       if (status == 401 || status == 403) {
         return Status::Error(fmt::format("{}: HTTP {} ({}): {}; {}", call, status,
                                          status == 401 ? "token not accepted" : "missing scope",
-                                         DescribeError(response.body), kTokenHelp));
+                                         DescribeError(response.body),
+                                         TokenHelp(options_.required_scopes)));
       }
       if (status < 500) {
         return Status::Error(

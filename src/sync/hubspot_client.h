@@ -42,6 +42,8 @@ struct HubSpotClientOptions {
   // Null: libcurl with timeout_ms. Tests pass a fake.
   std::shared_ptr<HttpTransport> transport;
   SyncClock clock = SyncClock::Real();
+  // Named in the 401/403 message: the scopes the caller's private app needs.
+  std::string required_scopes = "crm.objects.contacts.read and crm.objects.deals.read";
 };
 
 // What the client did, for the sync's summary.

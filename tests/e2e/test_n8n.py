@@ -21,18 +21,27 @@ import pytest
 import requests
 from fixtures.mlflow_server import REPO
 from fixtures.n8n import N8n, RestartableLeadscore, n8n_instance
-from fixtures.saas_standins import HUBSPOT_PROPERTIES, Recorded, StandIn, slack_and_hubspot
+from fixtures.saas_standins import Recorded, StandIn, slack_and_hubspot
 
 log = logging.getLogger(__name__)
 
 WORKFLOWS = sorted((REPO / "automation").glob("n8n_*.json"))
 NODES_BASE = REPO / "automation/node_modules/n8n-nodes-base/dist/types/nodes.json"
 API_KEY = "test-api-key-for-n8n"
-CHANNELS = ["Direct", "Organic Search", "Paid Search", "Paid Social", "Email", "Referral",
-            "Display", "Unassigned"]
+CHANNELS = [
+    "Direct",
+    "Organic Search",
+    "Paid Search",
+    "Paid Social",
+    "Email",
+    "Referral",
+    "Display",
+    "Unassigned",
+]
 
 
 # --- static checks (no n8n process) ------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def installed_node_versions() -> dict[str, set[float]]:
@@ -54,7 +63,8 @@ def subprocess_run(command: list[str]) -> None:
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_nodes_exist_in_the_pinned_n8n_and_are_all_connected(
-        path: Path, installed_node_versions: dict[str, set[float]]) -> None:
+    path: Path, installed_node_versions: dict[str, set[float]]
+) -> None:
     workflow = json.loads(path.read_text())
     nodes = {node["name"]: node for node in workflow["nodes"]}
     assert len(nodes) == len(workflow["nodes"]), "node names must be unique"
@@ -62,7 +72,8 @@ def test_workflow_nodes_exist_in_the_pinned_n8n_and_are_all_connected(
         known = installed_node_versions.get(node["type"])
         assert known, f"{path.name}: node {node['name']!r} has unknown type {node['type']}"
         assert float(node["typeVersion"]) in known, (
-            f"{path.name}: {node['name']!r} {node['type']} v{node['typeVersion']} not in {known}")
+            f"{path.name}: {node['name']!r} {node['type']} v{node['typeVersion']} not in {known}"
+        )
     targets: set[str] = set()
     for source, outputs in workflow["connections"].items():
         assert source in nodes, f"{path.name}: connection from unknown node {source!r}"
@@ -70,20 +81,32 @@ def test_workflow_nodes_exist_in_the_pinned_n8n_and_are_all_connected(
             for link in output:
                 assert link["node"] in nodes, f"{path.name}: link to unknown node {link['node']!r}"
                 targets.add(link["node"])
-    triggers = {name for name, node in nodes.items()
-                if node["type"].endswith(("webhook", "manualTrigger"))}
-    assert len(triggers) == 1, f"{path.name}: one trigger expected, got {triggers}"
-    assert set(nodes) - targets == triggers, f"{path.name}: unreachable {set(nodes) - targets - triggers}"
+    triggers = {
+        name
+        for name, node in nodes.items()
+        if node["type"].endswith(("webhook", "manualTrigger", "scheduleTrigger"))
+    }
+    # One trigger, or (the daily rescore) a schedule and the webhook that runs it on demand.
+    kinds = sorted(nodes[name]["type"].rsplit(".", 1)[-1] for name in triggers)
+    assert len(triggers) == 1 or kinds == ["scheduleTrigger", "webhook"], (
+        f"{path.name}: one trigger expected, got {triggers}"
+    )
+    assert set(nodes) - targets == triggers, (
+        f"{path.name}: unreachable {set(nodes) - targets - triggers}"
+    )
     sources = set(workflow["connections"])
-    ends = {name for name, node in nodes.items()
-            if node["type"].endswith(("noOp", "respondToWebhook", "dataTable"))}
+    ends = {
+        name
+        for name, node in nodes.items()
+        if node["type"].endswith(("noOp", "respondToWebhook", "dataTable"))
+    }
     assert set(nodes) - sources <= ends, f"{path.name}: dead ends {set(nodes) - sources - ends}"
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_holds_no_secret_or_machine_specific_url(path: Path) -> None:
     text = path.read_text()
-    for needle in ("127.0.0.1", "xoxb-", "xoxp-", "pat-na", "Bearer ", "X-API-Key\": \""):
+    for needle in ("127.0.0.1", "xoxb-", "xoxp-", "pat-na", "Bearer ", 'X-API-Key": "'):
         assert needle not in text, f"{path.name} contains {needle!r}"
     for node in json.loads(text)["nodes"]:
         for credential in node.get("credentials", {}).values():
@@ -91,12 +114,15 @@ def test_workflow_holds_no_secret_or_machine_specific_url(path: Path) -> None:
 
 
 def test_seed_node_names_are_kept() -> None:
-    names = {node["name"] for node in json.loads((REPO / "automation/n8n_workflow.json")
-                                                 .read_text())["nodes"]}
+    names = {
+        node["name"]
+        for node in json.loads((REPO / "automation/n8n_workflow.json").read_text())["nodes"]
+    }
     assert {"Contact Hook", "ML Score API", "High Score?", "Slack Alert"} <= names
 
 
 # --- the running system ------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class System:
@@ -109,8 +135,12 @@ class System:
 
     def score(self, leads: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The server's explained scores: score, label, grade, alert, reasons..."""
-        answer = requests.post(f"{self.leadscore.url}/score/batch?explain=true",
-                               json={"leads": leads}, headers={"X-API-Key": API_KEY}, timeout=60)
+        answer = requests.post(
+            f"{self.leadscore.url}/score/batch?explain=true",
+            json={"leads": leads},
+            headers={"X-API-Key": API_KEY},
+            timeout=60,
+        )
         assert answer.status_code == 200, answer.text
         return list(answer.json()["scores"])
 
@@ -123,16 +153,20 @@ def candidate_leads() -> list[dict[str, Any]]:
             for page_views in (5, 20, 50, 100, 200, 400):
                 for channel in CHANNELS:
                     for first in (False, True):
-                        leads.append({"sessions": sessions,
-                                      "engaged_sessions": int(sessions * engaged_share),
-                                      "page_views": page_views, "channel": channel,
-                                      "is_first_visit": first})
+                        leads.append(
+                            {
+                                "sessions": sessions,
+                                "engaged_sessions": int(sessions * engaged_share),
+                                "page_views": page_views,
+                                "channel": channel,
+                                "is_first_visit": first,
+                            }
+                        )
     return leads
 
 
 @pytest.fixture(scope="module")
-def system(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[System]:
+def system(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     root = tmp_path_factory.mktemp("n8n")
     leadscore = RestartableLeadscore(model=models["channel"], log_dir=root, api_key=API_KEY)
     leadscore.start()
@@ -141,23 +175,42 @@ def system(models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
         # LEADSCORE_ALERT_THRESHOLD, the one place the rule is set); the workflow only reads it.
         # The best candidate is grade A, the lowest is not.
         leads = candidate_leads()
-        answer = requests.post(f"{leadscore.url}/score/batch?explain=true",
-                               json={"leads": leads}, headers={"X-API-Key": API_KEY}, timeout=60)
+        answer = requests.post(
+            f"{leadscore.url}/score/batch?explain=true",
+            json={"leads": leads},
+            headers={"X-API-Key": API_KEY},
+            timeout=60,
+        )
         scored = answer.json()["scores"]
         ranked = sorted(range(len(leads)), key=lambda i: scored[i]["score"], reverse=True)
         best, low = ranked[0], ranked[-1]
         assert scored[best]["grade"] == "A" and scored[best]["alert"], scored[best]
         assert not scored[low]["alert"], scored[low]
-        log.info("best candidate scores %.4f (grade A), lowest %.4f (grade %s)",
-                 scored[best]["score"], scored[low]["score"], scored[low]["grade"])
+        log.info(
+            "best candidate scores %.4f (grade A), lowest %.4f (grade %s)",
+            scored[best]["score"],
+            scored[low]["score"],
+            scored[low]["grade"],
+        )
         with slack_and_hubspot() as (slack, hubspot):
-            env = {"LEADSCORE_URL": leadscore.url, "LEADSCORE_API_KEY": API_KEY,
-                   "SLACK_API_URL": slack.url, "SLACK_BOT_TOKEN": slack.token,
-                   "SLACK_CHANNEL": "#sales-notifications",
-                   "HUBSPOT_API_URL": hubspot.url, "HUBSPOT_TOKEN": hubspot.token}
+            env = {
+                "LEADSCORE_URL": leadscore.url,
+                "LEADSCORE_API_KEY": API_KEY,
+                "SLACK_API_URL": slack.url,
+                "SLACK_BOT_TOKEN": slack.token,
+                "SLACK_CHANNEL": "#sales-notifications",
+                "HUBSPOT_API_URL": hubspot.url,
+                "HUBSPOT_TOKEN": hubspot.token,
+            }
             with n8n_instance(root / "n8n-home", env) as n8n:
-                yield System(n8n=n8n, leadscore=leadscore, slack=slack, hubspot=hubspot,
-                             high_lead=leads[best], low_lead=leads[low])
+                yield System(
+                    n8n=n8n,
+                    leadscore=leadscore,
+                    slack=slack,
+                    hubspot=hubspot,
+                    high_lead=leads[best],
+                    low_lead=leads[low],
+                )
     finally:
         leadscore.stop()
 
@@ -174,8 +227,9 @@ def alerts_for(slack: StandIn, email: str) -> list[Recorded]:
     return [r for r in slack.succeeded() if f"Email: {email}\n" in r.body["text"]]
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str,
-             n8n: N8n | None = None) -> None:
+def wait_for(
+    condition: Callable[[], bool], timeout: float, what: str, n8n: N8n | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -193,14 +247,23 @@ def post(system: System, lead: dict[str, Any]) -> None:
 def test_high_intent_lead_alerts_slack_once_and_updates_hubspot(system: System) -> None:
     email = new_email()
     post(system, {"email": email, "contact_id": "901", **system.high_lead})
-    wait_for(lambda: upserts_for(system.hubspot, email) and alerts_for(system.slack, email),
-             60, "HubSpot update and Slack alert", system.n8n)
+    wait_for(
+        lambda: upserts_for(system.hubspot, email) and alerts_for(system.slack, email),
+        60,
+        "HubSpot update and Slack alert",
+        system.n8n,
+    )
     (scored,) = system.score([system.high_lead])
     assert scored["alert"]
     score = scored["score"]
     (upsert,) = upserts_for(system.hubspot, email)
     assert upsert["idProperty"] == "email"
-    assert set(upsert["properties"]) == HUBSPOT_PROPERTIES - {"email"}
+    # The lead workflow's three properties (grade and trend are the daily rescore's).
+    assert set(upsert["properties"]) == {
+        "leadscore_score",
+        "leadscore_label",
+        "leadscore_model_version",
+    }
     assert float(upsert["properties"]["leadscore_score"]) == pytest.approx(score)
     assert upsert["properties"]["leadscore_label"] in ("high", "low")
     (alert,) = alerts_for(system.slack, email)
@@ -229,25 +292,91 @@ def test_low_lead_updates_hubspot_without_alert(system: System) -> None:
     assert alerts_for(system.slack, email) == []
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"sessions": 3, "engaged_sessions": 1, "page_views": 4, "channel": "Email",
-      "is_first_visit": False}, "email"),
-    ({"email": "not-an-email", "sessions": 3, "engaged_sessions": 1, "page_views": 4,
-      "channel": "Email", "is_first_visit": False}, "email"),
-    ({"email": "a@example.com", "sessions": -1, "engaged_sessions": 0, "page_views": 4,
-      "channel": "Email", "is_first_visit": False}, "sessions"),
-    ({"email": "a@example.com", "sessions": 3, "engaged_sessions": 5, "page_views": 4,
-      "channel": "Email", "is_first_visit": False}, "engaged_sessions"),
-    ({"email": "a@example.com", "sessions": 3, "engaged_sessions": 1, "page_views": "4",
-      "channel": "Email", "is_first_visit": False}, "page_views"),
-    ({"email": "a@example.com", "sessions": 3, "engaged_sessions": 1, "page_views": 4.5,
-      "channel": "Email", "is_first_visit": False}, "page_views"),
-    ({"email": "a@example.com", "sessions": 3, "engaged_sessions": 1, "page_views": 4,
-      "channel": "Email", "is_first_visit": "no"}, "is_first_visit"),
-    ([1, 2, 3], "body"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        (
+            {
+                "sessions": 3,
+                "engaged_sessions": 1,
+                "page_views": 4,
+                "channel": "Email",
+                "is_first_visit": False,
+            },
+            "email",
+        ),
+        (
+            {
+                "email": "not-an-email",
+                "sessions": 3,
+                "engaged_sessions": 1,
+                "page_views": 4,
+                "channel": "Email",
+                "is_first_visit": False,
+            },
+            "email",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "sessions": -1,
+                "engaged_sessions": 0,
+                "page_views": 4,
+                "channel": "Email",
+                "is_first_visit": False,
+            },
+            "sessions",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "sessions": 3,
+                "engaged_sessions": 5,
+                "page_views": 4,
+                "channel": "Email",
+                "is_first_visit": False,
+            },
+            "engaged_sessions",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "sessions": 3,
+                "engaged_sessions": 1,
+                "page_views": "4",
+                "channel": "Email",
+                "is_first_visit": False,
+            },
+            "page_views",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "sessions": 3,
+                "engaged_sessions": 1,
+                "page_views": 4.5,
+                "channel": "Email",
+                "is_first_visit": False,
+            },
+            "page_views",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "sessions": 3,
+                "engaged_sessions": 1,
+                "page_views": 4,
+                "channel": "Email",
+                "is_first_visit": "no",
+            },
+            "is_first_visit",
+        ),
+        ([1, 2, 3], "body"),
+    ],
+)
 def test_bad_payload_is_answered_400_and_nothing_is_sent(
-        system: System, payload: Any, field: str) -> None:
+    system: System, payload: Any, field: str
+) -> None:
     before = (len(system.slack.requests), len(system.hubspot.requests))
     answer = system.n8n.post_lead(payload)
     assert answer.status_code == 400, answer.text
@@ -269,11 +398,13 @@ def test_same_lead_twice_alerts_once(system: System) -> None:
     # Twice at once (both claims race), then once more after the first alert went out.
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda _: post(system, {"email": email, **system.high_lead}), range(2)))
-    wait_for(lambda: len(upserts_for(system.hubspot, email)) == 2, 60, "two HubSpot updates",
-             system.n8n)
+    wait_for(
+        lambda: len(upserts_for(system.hubspot, email)) == 2, 60, "two HubSpot updates", system.n8n
+    )
     post(system, {"email": email.upper(), **system.high_lead})
-    wait_for(lambda: len(upserts_for(system.hubspot, email)) == 3, 60, "third HubSpot update",
-             system.n8n)
+    wait_for(
+        lambda: len(upserts_for(system.hubspot, email)) == 3, 60, "third HubSpot update", system.n8n
+    )
     time.sleep(2)
     assert len(alerts_for(system.slack, email)) == 1
 
@@ -290,15 +421,23 @@ def test_slack_429_is_retried_after_retry_after(system: System) -> None:
 
 def test_hubspot_429_is_retried_after_retry_after(system: System) -> None:
     email = new_email()
-    system.hubspot.fail_next(1, 429, {"Retry-After": "2"},
-                             {"status": "error", "message": "You have reached your secondly limit.",
-                              "errorType": "RATE_LIMIT", "policyName": "SECONDLY"})
+    system.hubspot.fail_next(
+        1,
+        429,
+        {"Retry-After": "2"},
+        {
+            "status": "error",
+            "message": "You have reached your secondly limit.",
+            "errorType": "RATE_LIMIT",
+            "policyName": "SECONDLY",
+        },
+    )
     post(system, {"email": email, **system.low_lead})
-    wait_for(lambda: upserts_for(system.hubspot, email), 60, "HubSpot update after 429",
-             system.n8n)
+    wait_for(lambda: upserts_for(system.hubspot, email), 60, "HubSpot update after 429", system.n8n)
     limited = [r for r in system.hubspot.requests if r.status == 429]
-    (update,) = [r for r in system.hubspot.succeeded()
-                 if any(i["id"] == email for i in r.body["inputs"])]
+    (update,) = [
+        r for r in system.hubspot.succeeded() if any(i["id"] == email for i in r.body["inputs"])
+    ]
     assert limited and update.at - limited[-1].at >= 2.0
 
 
@@ -307,21 +446,36 @@ def test_slack_refusal_keeps_the_lead_and_replay_alerts_once(system: System) -> 
     email = new_email()
     system.slack.fail_next(1, 200, {}, {"ok": False, "error": "not_in_channel"})
     post(system, {"email": email, **system.high_lead})
-    wait_for(lambda: any(r["email"] == email and r["stage"] == "slack" for r in
-                         system.n8n.data_table_rows("leadscore_dead_letters")),
-             60, "the refused alert in the dead-letter table", system.n8n)
-    assert "not_in_channel" in next(r["error"] for r in system.n8n.data_table_rows(
-        "leadscore_dead_letters") if r["email"] == email)
+    wait_for(
+        lambda: any(
+            r["email"] == email and r["stage"] == "slack"
+            for r in system.n8n.data_table_rows("leadscore_dead_letters")
+        ),
+        60,
+        "the refused alert in the dead-letter table",
+        system.n8n,
+    )
+    assert "not_in_channel" in next(
+        r["error"]
+        for r in system.n8n.data_table_rows("leadscore_dead_letters")
+        if r["email"] == email
+    )
     assert len(upserts_for(system.hubspot, email)) == 1 and alerts_for(system.slack, email) == []
     # The claim was released, so the replay alerts; replaying again changes nothing.
-    wait_for(lambda: not any(r["email"] == email for r in
-                             system.n8n.data_table_rows("leadscore_slack_alerts")),
-             30, "the claim released", system.n8n)
+    wait_for(
+        lambda: (
+            not any(
+                r["email"] == email for r in system.n8n.data_table_rows("leadscore_slack_alerts")
+            )
+        ),
+        30,
+        "the claim released",
+        system.n8n,
+    )
     report = system.n8n.replay()
     assert email in report["emails"], report
     wait_for(lambda: alerts_for(system.slack, email), 60, "the alert after replay", system.n8n)
-    wait_for(lambda: len(upserts_for(system.hubspot, email)) == 2, 60, "second upsert",
-             system.n8n)
+    wait_for(lambda: len(upserts_for(system.hubspot, email)) == 2, 60, "second upsert", system.n8n)
     assert system.n8n.replay()["replayed"] == 0
     time.sleep(2)
     assert len(alerts_for(system.slack, email)) == 1
@@ -336,8 +490,9 @@ def test_leadscore_down_then_back_within_retries_is_delivered(system: System) ->
         assert upserts_for(system.hubspot, email) == []
     finally:
         system.leadscore.start()
-    wait_for(lambda: upserts_for(system.hubspot, email), 60, "HubSpot update after restart",
-             system.n8n)
+    wait_for(
+        lambda: upserts_for(system.hubspot, email), 60, "HubSpot update after restart", system.n8n
+    )
 
 
 def test_leadscore_down_for_good_keeps_the_lead_and_replay_delivers(system: System) -> None:
@@ -345,11 +500,17 @@ def test_leadscore_down_for_good_keeps_the_lead_and_replay_delivers(system: Syst
     system.leadscore.stop()
     try:
         post(system, {"email": email, **system.high_lead})
-        wait_for(lambda: any(r["email"] == email for r in
-                             system.n8n.data_table_rows("leadscore_dead_letters")),
-                 90, "the lead in the dead-letter table", system.n8n)
-        (row,) = [r for r in system.n8n.data_table_rows("leadscore_dead_letters")
-                  if r["email"] == email]
+        wait_for(
+            lambda: any(
+                r["email"] == email for r in system.n8n.data_table_rows("leadscore_dead_letters")
+            ),
+            90,
+            "the lead in the dead-letter table",
+            system.n8n,
+        )
+        (row,) = [
+            r for r in system.n8n.data_table_rows("leadscore_dead_letters") if r["email"] == email
+        ]
         assert row["stage"] == "score"
         assert json.loads(row["lead"])["email"] == email
         assert upserts_for(system.hubspot, email) == [] and alerts_for(system.slack, email) == []
@@ -357,18 +518,32 @@ def test_leadscore_down_for_good_keeps_the_lead_and_replay_delivers(system: Syst
         system.leadscore.start()
     report = system.n8n.replay()
     assert email in report["emails"] and report["failed"] == 0, report
-    wait_for(lambda: upserts_for(system.hubspot, email) and alerts_for(system.slack, email),
-             60, "delivery after replay", system.n8n)
-    assert not any(r["email"] == email for r in system.n8n.data_table_rows("leadscore_dead_letters"))
+    wait_for(
+        lambda: upserts_for(system.hubspot, email) and alerts_for(system.slack, email),
+        60,
+        "delivery after replay",
+        system.n8n,
+    )
+    assert not any(
+        r["email"] == email for r in system.n8n.data_table_rows("leadscore_dead_letters")
+    )
     assert system.n8n.replay()["replayed"] == 0
 
 
 def test_burst_of_200_leads_loses_and_duplicates_nothing(system: System) -> None:
     leads = []
     for i in range(200):
-        features = system.high_lead if i % 10 == 0 else {
-            "sessions": 1 + i % 7, "engaged_sessions": i % 2, "page_views": 2 + i % 13,
-            "channel": CHANNELS[i % len(CHANNELS)], "is_first_visit": i % 3 == 0}
+        features = (
+            system.high_lead
+            if i % 10 == 0
+            else {
+                "sessions": 1 + i % 7,
+                "engaged_sessions": i % 2,
+                "page_views": 2 + i % 13,
+                "channel": CHANNELS[i % len(CHANNELS)],
+                "is_first_visit": i % 3 == 0,
+            }
+        )
         leads.append({"email": new_email(), **features})
     scores = system.score([{k: v for k, v in lead.items() if k != "email"} for lead in leads])
     expected_alerts = {lead["email"] for lead, s in zip(leads, scores, strict=True) if s["alert"]}
@@ -380,12 +555,22 @@ def test_burst_of_200_leads_loses_and_duplicates_nothing(system: System) -> None
     assert [a.status_code for a in answers] == [202] * 200
 
     def updated() -> list[str]:
-        return [i["id"] for r in system.hubspot.succeeded() for i in r.body["inputs"]
-                if i["id"] in emails]
+        return [
+            i["id"]
+            for r in system.hubspot.succeeded()
+            for i in r.body["inputs"]
+            if i["id"] in emails
+        ]
 
     wait_for(lambda: len(set(updated())) == 200, 240, "200 HubSpot updates", system.n8n)
-    wait_for(lambda: sum(len(alerts_for(system.slack, e)) for e in expected_alerts)
-             == len(expected_alerts), 120, "the alerts", system.n8n)
+    wait_for(
+        lambda: (
+            sum(len(alerts_for(system.slack, e)) for e in expected_alerts) == len(expected_alerts)
+        ),
+        120,
+        "the alerts",
+        system.n8n,
+    )
     log.info("burst of 200 leads delivered in %.1f s", time.monotonic() - started)
     time.sleep(3)
     assert sorted(updated()) == sorted(emails)  # each exactly once
