@@ -4,7 +4,10 @@ scripts/load_duckdb builds a new warehouse file from the raw exports and swaps i
 anything only the old file holds would be lost at every load (daily, through scripts/retrain
 and the scheduled rescore). main.lead_score_history is such a table: scripts/rescore appends
 one row per open lead and day, and the trends, the top movers and a lead's history need the
-earlier days. Each table of CARRIED_TABLES that the old warehouse has is copied, as it is,
+earlier days. The daily write-back's state is another (scripts/daily_writeback): what HubSpot
+last acknowledged per lead (losing it would rewrite every contact the next day) and which
+leads Slack already heard about (losing it would alert them again inside the window). Each
+table of CARRIED_TABLES that the old warehouse has is copied, as it is,
 into the new one before dbt builds it.
 """
 
@@ -18,7 +21,12 @@ from warehouse.errors import LoadError
 from warehouse.settings import DisplayPath
 
 # (schema, table) copied from the previous warehouse into the rebuilt one.
-CARRIED_TABLES = (("main", "lead_score_history"),)
+CARRIED_TABLES = (
+    ("main", "lead_score_history"),
+    ("main", "hubspot_written"),
+    ("main", "slack_grade_a_alerts"),
+    ("main", "slack_digests"),
+)
 
 
 def carry_over(

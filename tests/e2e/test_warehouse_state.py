@@ -44,6 +44,18 @@ def test_a_reload_keeps_the_rescore_history_and_the_next_rescore_builds_on_it(
     history = "select * from main.lead_score_history order by lead_id, scored_at"
     before = query(warehouse, history)
     assert before
+    # The write-back's state tables (scripts/daily_writeback) must survive the rebuild too.
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create table main.hubspot_written as select lead_id, 0.5 as score "
+            "from main.lead_score_history limit 3"
+        )
+        connection.execute("create table main.slack_grade_a_alerts as select 'L1' as lead_id")
+        connection.execute("create table main.slack_digests as select date '2030-01-01' as day")
+    state = {
+        table: query(warehouse, f"select * from main.{table} order by all")
+        for table in ("hubspot_written", "slack_grade_a_alerts", "slack_digests")
+    }
 
     loaded = subprocess.run(
         [
@@ -64,6 +76,8 @@ def test_a_reload_keeps_the_rescore_history_and_the_next_rescore_builds_on_it(
     assert loaded.returncode == 0, loaded.stderr
     assert f"kept main.lead_score_history ({len(before)} rows)" in loaded.stderr
     assert query(warehouse, history) == before, "the rebuilt warehouse holds the same history"
+    for table, rows in state.items():
+        assert query(warehouse, f"select * from main.{table} order by all") == rows, table
 
     rescore(warehouse, models["channel"], "2030-01-02")
     trends = dict(
