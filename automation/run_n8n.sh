@@ -120,10 +120,20 @@ for _ in $(seq 1 240); do
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$webhook" || true)
   if [ "$code" = 403 ] || [ "$code" = 401 ]; then
     # The data tables (alert claims, dead letters) exist only in a running n8n: the setup
-    # workflow creates them, or finds them from an earlier run.
-    curl -sf -o /dev/null -X POST -H "X-Leadscore-Token: $LEADSCORE_WEBHOOK_TOKEN" \
-      "http://127.0.0.1:$N8N_PORT/webhook/leadscore-setup" ||
-      { tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: creating the data tables failed"; exit 1; }
+    # workflow creates them, or finds them from an earlier run. n8n registers the workflows'
+    # webhooks one after another, so on a loaded machine the lead webhook can answer while
+    # the setup one is still 404 (unregistered): wait for it too, within the same deadline.
+    setup_code=404
+    for _ in $(seq 1 120); do
+      setup_code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Leadscore-Token: $LEADSCORE_WEBHOOK_TOKEN" \
+        "http://127.0.0.1:$N8N_PORT/webhook/leadscore-setup" || true)
+      [ "$setup_code" = 404 ] || break
+      sleep 0.5
+    done
+    case "$setup_code" in
+      2??) ;;
+      *) tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: creating the data tables failed (setup webhook answered $setup_code)"; exit 1 ;;
+    esac
     log "n8n $("$N8N" --version) up: POST $webhook (header X-Leadscore-Token); log $N8N_USER_FOLDER/n8n.log"
     exit 0
   fi
