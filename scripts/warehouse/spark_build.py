@@ -170,10 +170,14 @@ def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
         frames.append(spark.read.schema(events_schema).option("mode", "FAILFAST")
                       .json(json_files))
     if parquet_files:
-        # Parquet keeps BigQuery's INT64 types: read as they are, cast to the JSON shape.
+        # Parquet keeps BigQuery's INT64 types: read as they are, cast to the JSON shape. A
+        # field the export leaves out (user_id when the tag never sets it) is null, as the
+        # JSON reader makes it.
         parquet = spark.read.parquet(*parquet_files)
-        frames.append(parquet.select([f.col(field.name).cast(field.dataType)
-                                      for field in events_schema.fields]))
+        frames.append(parquet.select([
+            (f.col(field.name) if field.name in parquet.columns else f.lit(None))
+            .cast(field.dataType).alias(field.name)
+            for field in events_schema.fields]))
     events = frames[0]
     for frame in frames[1:]:
         events = events.unionByName(frame)
