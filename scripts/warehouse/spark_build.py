@@ -216,6 +216,41 @@ def _schemas():
     return events, contacts, deals
 
 
+def _conform(frame, name: str, want):
+    """Column `name` of a Parquet export in the JSON reader's type `want`. A field the export
+    leaves out, at the top (user_id when the tag never sets it) or inside a record
+    (collected_traffic_source keeps only the fields it has), is null, as the JSON reader makes
+    it; Spark's cast cannot add struct fields, so records are rebuilt field by field."""
+    from pyspark.sql import functions as f
+
+    if name not in frame.columns:
+        return f.lit(None).cast(want)
+    return _conform_column(f.col(name), frame.schema[name].dataType, want)
+
+
+def _conform_column(column, have, want):
+    from pyspark.sql import functions as f
+    from pyspark.sql import types as t
+
+    if isinstance(want, t.StructType) and isinstance(have, t.StructType):
+        fields = [
+            (
+                _conform_column(
+                    column.getField(field.name), have[field.name].dataType, field.dataType
+                )
+                if field.name in have.names
+                else f.lit(None).cast(field.dataType)
+            ).alias(field.name)
+            for field in want.fields
+        ]
+        return f.when(column.isNull(), f.lit(None).cast(want)).otherwise(f.struct(*fields))
+    if isinstance(want, t.ArrayType) and isinstance(have, t.ArrayType):
+        return f.transform(
+            column, lambda item: _conform_column(item, have.elementType, want.elementType)
+        )
+    return column.cast(want)
+
+
 def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
     from pyspark.sql import functions as f
 
@@ -234,16 +269,12 @@ def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
     if json_files:
         frames.append(spark.read.schema(events_schema).option("mode", "FAILFAST").json(json_files))
     if parquet_files:
-        # Parquet keeps BigQuery's INT64 types: read as they are, cast to the JSON shape. A
-        # field the export leaves out (user_id when the tag never sets it) is null, as the
-        # JSON reader makes it.
+        # Parquet keeps BigQuery's INT64 types: read as they are, cast to the JSON shape.
         parquet = spark.read.parquet(*parquet_files)
         frames.append(
             parquet.select(
                 [
-                    (f.col(field.name) if field.name in parquet.columns else f.lit(None))
-                    .cast(field.dataType)
-                    .alias(field.name)
+                    _conform(parquet, field.name, field.dataType).alias(field.name)
                     for field in events_schema.fields
                 ]
             )
