@@ -68,16 +68,28 @@ def build_on_spark(settings: Settings) -> SparkSummary:
         training = _export(spark, MARTS["features"], wanted, settings.features_out)
         without_label = [column for column in wanted if column != spec["label"]]
         open_leads = _export(spark, MARTS["open_leads"], without_label, settings.open_leads_out)
-        snapshots = _export(spark, MARTS["snapshots"], wanted, settings.snapshots_out,
-                            then_by=("snapshot_age_days",))
+        snapshots = _export(
+            spark,
+            MARTS["snapshots"],
+            wanted,
+            settings.snapshots_out,
+            then_by=("snapshot_age_days",),
+        )
         dashboard_nodes = 0
         if settings.lead_scores:
             _load_lead_scores(spark, settings.lead_scores)
             dashboard_nodes = _run_dbt(settings, spec, ("--select", "tag:dashboard"))
     finally:
         spark.stop()
-    return SparkSummary(raw_rows, training, open_leads, snapshots, nodes, dashboard_nodes,
-                        time.monotonic() - started)
+    return SparkSummary(
+        raw_rows,
+        training,
+        open_leads,
+        snapshots,
+        nodes,
+        dashboard_nodes,
+        time.monotonic() - started,
+    )
 
 
 def open_session(warehouse: Path):  # a SparkSession (pyspark is imported lazily: it starts a JVM)
@@ -114,41 +126,129 @@ def _schemas():
     def strings(*names: str) -> t.StructType:
         return t.StructType([t.StructField(name, t.StringType()) for name in names])
 
-    param_value = t.StructType([
-        t.StructField("string_value", t.StringType()),
-        t.StructField("int_value", t.StringType()),
-        t.StructField("float_value", t.DoubleType()),
-        t.StructField("double_value", t.DoubleType()),
-    ])
-    events = t.StructType([
-        t.StructField("event_date", t.StringType()),
-        t.StructField("event_timestamp", t.StringType()),
-        t.StructField("event_name", t.StringType()),
-        t.StructField("event_params", t.ArrayType(t.StructType([
-            t.StructField("key", t.StringType()), t.StructField("value", param_value)]))),
-        t.StructField("user_pseudo_id", t.StringType()),
-        t.StructField("user_id", t.StringType()),
-        t.StructField("traffic_source", strings("name", "medium", "source")),
-        t.StructField("collected_traffic_source", strings(
-            "manual_campaign_id", "manual_campaign_name", "manual_source", "manual_medium",
-            "manual_term", "manual_content", "gclid", "dclid", "srsltid")),
-        t.StructField("session_traffic_source_last_click", t.StructType([
-            t.StructField("cross_channel_campaign", strings(
-                "campaign_id", "campaign_name", "source", "medium", "source_platform",
-                "default_channel_group", "primary_channel_group"))])),
-        t.StructField("platform", t.StringType()),
-        t.StructField("stream_id", t.StringType()),
-    ])
-    common = [t.StructField("id", t.StringType()),
-              t.StructField("properties", t.StringType()),  # the object's JSON text
-              t.StructField("createdAt", t.StringType()),
-              t.StructField("updatedAt", t.StringType()),
-              t.StructField("archived", t.BooleanType())]
+    param_value = t.StructType(
+        [
+            t.StructField("string_value", t.StringType()),
+            t.StructField("int_value", t.StringType()),
+            t.StructField("float_value", t.DoubleType()),
+            t.StructField("double_value", t.DoubleType()),
+        ]
+    )
+    events = t.StructType(
+        [
+            t.StructField("event_date", t.StringType()),
+            t.StructField("event_timestamp", t.StringType()),
+            t.StructField("event_name", t.StringType()),
+            t.StructField(
+                "event_params",
+                t.ArrayType(
+                    t.StructType(
+                        [t.StructField("key", t.StringType()), t.StructField("value", param_value)]
+                    )
+                ),
+            ),
+            t.StructField("user_pseudo_id", t.StringType()),
+            t.StructField("user_id", t.StringType()),
+            t.StructField("traffic_source", strings("name", "medium", "source")),
+            t.StructField(
+                "collected_traffic_source",
+                strings(
+                    "manual_campaign_id",
+                    "manual_campaign_name",
+                    "manual_source",
+                    "manual_medium",
+                    "manual_term",
+                    "manual_content",
+                    "gclid",
+                    "dclid",
+                    "srsltid",
+                ),
+            ),
+            t.StructField(
+                "session_traffic_source_last_click",
+                t.StructType(
+                    [
+                        t.StructField(
+                            "cross_channel_campaign",
+                            strings(
+                                "campaign_id",
+                                "campaign_name",
+                                "source",
+                                "medium",
+                                "source_platform",
+                                "default_channel_group",
+                                "primary_channel_group",
+                            ),
+                        )
+                    ]
+                ),
+            ),
+            t.StructField("platform", t.StringType()),
+            t.StructField("stream_id", t.StringType()),
+        ]
+    )
+    common = [
+        t.StructField("id", t.StringType()),
+        t.StructField("properties", t.StringType()),  # the object's JSON text
+        t.StructField("createdAt", t.StringType()),
+        t.StructField("updatedAt", t.StringType()),
+        t.StructField("archived", t.BooleanType()),
+    ]
     contacts = t.StructType(common)
-    deals = t.StructType([*common, t.StructField("associations", t.StructType([
-        t.StructField("contacts", t.StructType([
-            t.StructField("results", t.ArrayType(strings("id", "type")))]))]))])
+    deals = t.StructType(
+        [
+            *common,
+            t.StructField(
+                "associations",
+                t.StructType(
+                    [
+                        t.StructField(
+                            "contacts",
+                            t.StructType(
+                                [t.StructField("results", t.ArrayType(strings("id", "type")))]
+                            ),
+                        )
+                    ]
+                ),
+            ),
+        ]
+    )
     return events, contacts, deals
+
+
+def _conform(frame, name: str, want):
+    """Column `name` of a Parquet export in the JSON reader's type `want`. A field the export
+    leaves out, at the top (user_id when the tag never sets it) or inside a record
+    (collected_traffic_source keeps only the fields it has), is null, as the JSON reader makes
+    it; Spark's cast cannot add struct fields, so records are rebuilt field by field."""
+    from pyspark.sql import functions as f
+
+    if name not in frame.columns:
+        return f.lit(None).cast(want)
+    return _conform_column(f.col(name), frame.schema[name].dataType, want)
+
+
+def _conform_column(column, have, want):
+    from pyspark.sql import functions as f
+    from pyspark.sql import types as t
+
+    if isinstance(want, t.StructType) and isinstance(have, t.StructType):
+        fields = [
+            (
+                _conform_column(
+                    column.getField(field.name), have[field.name].dataType, field.dataType
+                )
+                if field.name in have.names
+                else f.lit(None).cast(field.dataType)
+            ).alias(field.name)
+            for field in want.fields
+        ]
+        return f.when(column.isNull(), f.lit(None).cast(want)).otherwise(f.struct(*fields))
+    if isinstance(want, t.ArrayType) and isinstance(have, t.ArrayType):
+        return f.transform(
+            column, lambda item: _conform_column(item, have.elementType, want.elementType)
+        )
+    return column.cast(want)
 
 
 def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
@@ -167,30 +267,46 @@ def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
         )
     frames = []
     if json_files:
-        frames.append(spark.read.schema(events_schema).option("mode", "FAILFAST")
-                      .json(json_files))
+        frames.append(spark.read.schema(events_schema).option("mode", "FAILFAST").json(json_files))
     if parquet_files:
         # Parquet keeps BigQuery's INT64 types: read as they are, cast to the JSON shape.
         parquet = spark.read.parquet(*parquet_files)
-        frames.append(parquet.select([f.col(field.name).cast(field.dataType)
-                                      for field in events_schema.fields]))
+        frames.append(
+            parquet.select(
+                [
+                    _conform(parquet, field.name, field.dataType).alias(field.name)
+                    for field in events_schema.fields
+                ]
+            )
+        )
     events = frames[0]
     for frame in frames[1:]:
         events = events.unionByName(frame)
     events = events.withColumn("event_timestamp", f.col("event_timestamp").cast("bigint"))
-    events = events.withColumn("event_params", f.expr(
-        "transform(event_params, p -> named_struct('key', p.key, 'value', named_struct("
-        "'string_value', p.value.string_value, "
-        "'int_value', cast(p.value.int_value as bigint), "
-        "'float_value', p.value.float_value, 'double_value', p.value.double_value)))"))
-    contacts = spark.read.schema(contacts_schema).option("mode", "FAILFAST").json(
-        str(contacts_file))
-    deals = (spark.read.schema(deals_schema).option("mode", "FAILFAST").json(str(deals_file))
-             if deals_file.is_file() else spark.createDataFrame([], deals_schema))
+    events = events.withColumn(
+        "event_params",
+        f.expr(
+            "transform(event_params, p -> named_struct('key', p.key, 'value', named_struct("
+            "'string_value', p.value.string_value, "
+            "'int_value', cast(p.value.int_value as bigint), "
+            "'float_value', p.value.float_value, 'double_value', p.value.double_value)))"
+        ),
+    )
+    contacts = (
+        spark.read.schema(contacts_schema).option("mode", "FAILFAST").json(str(contacts_file))
+    )
+    deals = (
+        spark.read.schema(deals_schema).option("mode", "FAILFAST").json(str(deals_file))
+        if deals_file.is_file()
+        else spark.createDataFrame([], deals_schema)
+    )
     spark.sql("CREATE DATABASE IF NOT EXISTS raw")
     rows = {}
-    for table, frame in (("ga4_events", events), ("hubspot_contacts", contacts),
-                         ("hubspot_deals", deals)):
+    for table, frame in (
+        ("ga4_events", events),
+        ("hubspot_contacts", contacts),
+        ("hubspot_deals", deals),
+    ):
         frame.write.mode("overwrite").format("parquet").saveAsTable(f"raw.{table}")
         rows[table] = spark.table(f"raw.{table}").count()
         log.info("loaded raw.%s: %d rows", table, rows[table])
@@ -199,10 +315,15 @@ def _load_raw_tables(spark, raw_dir: Path, display) -> dict[str, int]:
 
 def _load_lead_scores(spark, path: Path) -> None:
     """main.lead_scores as scripts/score_warehouse writes it on DuckDB."""
-    frame = spark.read.option("header", True).schema(
-        "lead_id string, score double, label string, raw_probability double, "
-        "model_version string, scored_at timestamp, is_open boolean, "
-        "model_test_auc double, grade string, alert boolean").csv(str(path))
+    frame = (
+        spark.read.option("header", True)
+        .schema(
+            "lead_id string, score double, label string, raw_probability double, "
+            "model_version string, scored_at timestamp, is_open boolean, "
+            "model_test_auc double, grade string, alert boolean"
+        )
+        .csv(str(path))
+    )
     spark.sql("CREATE DATABASE IF NOT EXISTS main")
     frame.write.mode("overwrite").format("parquet").saveAsTable("main.lead_scores")
 
@@ -237,8 +358,7 @@ def _run_dbt(settings: Settings, spec: dict, selection: tuple[str, ...]) -> int:
     return len(result.result.results)
 
 
-def _export(spark, mart: str, wanted: list[str], out: Path,
-            then_by: tuple[str, ...] = ()) -> int:
+def _export(spark, mart: str, wanted: list[str], out: Path, then_by: tuple[str, ...] = ()) -> int:
     """Writes main.<mart> to `out` as CSV exactly as scripts/load_duckdb does: the spec's
     columns in its order, then the mart's others, sorted by the id (then `then_by`),
     timestamps in whole seconds. Written next to `out` and renamed, so a failure leaves the
@@ -248,9 +368,14 @@ def _export(spark, mart: str, wanted: list[str], out: Path,
     frame = frame.select(*columns).orderBy(wanted[0], *then_by)
     staging = out.with_name(f".{out.name}.spark")
     shutil.rmtree(staging, ignore_errors=True)
-    (frame.coalesce(1).write.option("header", True).option("escape", '"')
-     .option("timestampFormat", "yyyy-MM-dd HH:mm:ss").option("emptyValue", "")
-     .csv(str(staging)))
+    (
+        frame.coalesce(1)
+        .write.option("header", True)
+        .option("escape", '"')
+        .option("timestampFormat", "yyyy-MM-dd HH:mm:ss")
+        .option("emptyValue", "")
+        .csv(str(staging))
+    )
     (part,) = staging.glob("part-*.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     os.replace(part, out)
