@@ -2,11 +2,11 @@
 // (sync/hubspot_push.h, docs/automation.md).
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/hubspot_client_flags.h"
 #include "sync/hubspot_push.h"
 
 namespace leadscore::cli {
@@ -16,7 +16,7 @@ void RegisterPush(CLI::App& app, Status* result) {
     HubSpotPushOptions options;
     std::string outbox;
     std::string journal;
-    int retry_backoff_ms = 1000;
+    HubSpotClientFlags client;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* push = app.add_subcommand("push", "Write scores back to the team's own tools.");
@@ -37,24 +37,13 @@ void RegisterPush(CLI::App& app, Status* result) {
   cmd->add_option("--batch-size", flags->options.batch_size, "Contacts per batch call (1-100)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  cmd->add_option("--attempts", flags->options.client.max_attempts,
-                  "Attempts per batch on HTTP 5xx or no answer before the push stops")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--retry-backoff-ms", flags->retry_backoff_ms,
-                  "Wait before the first retry, doubled before each further one")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  flags->client.Add(*cmd, flags->options.client, "the push stops");
   cmd->callback([flags, result] {
     HubSpotPushOptions options = flags->options;
     options.outbox = flags->outbox;
     options.journal = flags->journal;
-    options.client.retry_backoff = std::chrono::milliseconds(flags->retry_backoff_ms);
     options.client.required_scopes = "crm.objects.contacts.write";
-    if (const char* token = std::getenv("HUBSPOT_TOKEN")) options.client.token = token;
-    if (const char* url = std::getenv("HUBSPOT_API_URL"); url != nullptr && *url != '\0') {
-      options.client.base_url = url;
-    }
+    flags->client.Apply(options.client);
     auto summary = PushToHubSpot(options);
     if (!summary.ok()) {
       *result = summary.status().WithContext("push hubspot stopped");

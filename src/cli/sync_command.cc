@@ -2,11 +2,12 @@
 // (sync/hubspot_sync.h, docs/sources.md).
 #include <fmt/format.h>
 
-#include <cstdlib>
+#include <chrono>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/hubspot_client_flags.h"
 #include "sync/hubspot_sync.h"
 #include "sync/iso_time.h"
 
@@ -26,7 +27,7 @@ void RegisterSync(CLI::App& app, Status* result) {
     HubSpotSyncOptions options;
     std::string out_dir = "data/raw";
     int overlap_seconds = 300;
-    int retry_backoff_ms = 1000;
+    HubSpotClientFlags client;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* sync = app.add_subcommand("sync", "Pull raw data from the team's own tools.");
@@ -54,23 +55,12 @@ void RegisterSync(CLI::App& app, Status* result) {
                   "newest change (HubSpot's search index lags writes)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--attempts", flags->options.client.max_attempts,
-                  "Attempts per API call on HTTP 5xx or no answer before the sync fails")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--retry-backoff-ms", flags->retry_backoff_ms,
-                  "Wait before the first retry, doubled before each further one")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
+  flags->client.Add(*cmd, flags->options.client, "the sync fails");
   cmd->callback([flags, result] {
     HubSpotSyncOptions options = flags->options;
     options.out_dir = flags->out_dir;
     options.overlap = std::chrono::seconds(flags->overlap_seconds);
-    options.client.retry_backoff = std::chrono::milliseconds(flags->retry_backoff_ms);
-    if (const char* token = std::getenv("HUBSPOT_TOKEN")) options.client.token = token;
-    if (const char* url = std::getenv("HUBSPOT_API_URL"); url != nullptr && *url != '\0') {
-      options.client.base_url = url;
-    }
+    flags->client.Apply(options.client);
     auto summary = SyncHubSpot(options);
     if (!summary.ok()) {
       *result = summary.status().WithContext("sync hubspot failed, previous files kept");
