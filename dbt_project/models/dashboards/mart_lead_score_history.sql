@@ -6,34 +6,28 @@
 {%- set float = type_double() %}
 {%- set text = dbt.type_string() %}
 
+{%- set columns = [
+    ('lead_id', text),
+    ('scored_at', dbt.type_timestamp()),
+    ('model_version', text),
+    ('score', float),
+    ('grade', text),
+    ('trend', text),
+    ('reasons', text),
+    ('alert', 'boolean'),
+] %}
+
 with history as (
 
+    select
+    {%- for name, type in columns %}
+        cast({{ name if history is not none else 'null' }} as {{ type }}) as {{ name }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
 {%- if history is not none %}
-
-    select
-        cast(lead_id as {{ text }}) as lead_id,
-        cast(scored_at as {{ dbt.type_timestamp() }}) as scored_at,
-        cast(model_version as {{ text }}) as model_version,
-        cast(score as {{ float }}) as score,
-        cast(grade as {{ text }}) as grade,
-        cast(trend as {{ text }}) as trend,
-        cast(reasons as {{ text }}) as reasons,
-        cast(alert as boolean) as alert
     from {{ history }}
-
 {%- else %}
-
-    select
-        cast(null as {{ text }}) as lead_id,
-        cast(null as {{ dbt.type_timestamp() }}) as scored_at,
-        cast(null as {{ text }}) as model_version,
-        cast(null as {{ float }}) as score,
-        cast(null as {{ text }}) as grade,
-        cast(null as {{ text }}) as trend,
-        cast(null as {{ text }}) as reasons,
-        cast(null as boolean) as alert
     where 1 = 0
-
 {%- endif %}
 
 )
