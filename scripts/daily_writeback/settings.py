@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse.scoring_cli import REPO_ROOT
+from warehouse.scoring_cli import add_binary_argument, add_warehouse_argument
 
 DEFAULT_ALERT_WINDOW_DAYS = 30
 DEFAULT_DIGEST_SIZE = 10
@@ -58,19 +58,8 @@ def parse_args(argv: list[str] | None) -> Settings:
         "grade A and who moved most (slack). Both are safe to rerun; see docs/automation.md.",
     )
     parser.add_argument("step", choices=("hubspot", "slack"), help="what to do")
-    parser.add_argument(
-        "--warehouse",
-        default=os.environ.get("LEADSCORE_WAREHOUSE", "data/warehouse.duckdb"),
-        help="DuckDB file with main.lead_score_history (env LEADSCORE_WAREHOUSE; default "
-        "data/warehouse.duckdb)",
-    )
-    parser.add_argument(
-        "--binary",
-        default=os.environ.get(
-            "LEADSCORE_BIN", str(REPO_ROOT / "build/release/apps/leadscore/leadscore")
-        ),
-        help="leadscore executable, for `leadscore push hubspot` (env LEADSCORE_BIN)",
-    )
+    add_warehouse_argument(parser, "DuckDB file with main.lead_score_history")
+    add_binary_argument(parser, "leadscore executable, for `leadscore push hubspot`")
     parser.add_argument(
         "--state-dir",
         default=os.environ.get("LEADSCORE_WRITEBACK_DIR", "data/writeback"),
