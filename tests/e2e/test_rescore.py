@@ -14,10 +14,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from fixtures.leadscore_server import BINARY
+from fixtures.commands import rescore_command
 from fixtures.mlflow_server import REPO
 
-RESCORE = REPO / "scripts/rescore"
 OPEN_LEADS = "main.fct_open_leads"
 HISTORY = "main.lead_score_history"
 
@@ -32,17 +31,7 @@ def warehouse(models: dict[str, Path], tmp_path: Path) -> Path:
 
 def rescore(warehouse: Path, model: Path, scored_at: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            str(RESCORE),
-            "--warehouse",
-            str(warehouse),
-            "--model",
-            str(model),
-            "--binary",
-            str(BINARY),
-            "--scored-at",
-            scored_at,
-        ],
+        rescore_command(warehouse, model, scored_at),
         cwd=REPO,
         capture_output=True,
         text=True,

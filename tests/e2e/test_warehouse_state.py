@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from fixtures.commands import run
-from fixtures.leadscore_server import BINARY
+from fixtures.commands import rescore_command, run
 from fixtures.mlflow_server import REPO
 
 
@@ -22,17 +21,7 @@ def query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
 
 
 def rescore(warehouse: Path, model: Path, day: str) -> None:
-    run(
-        str(REPO / "scripts/rescore"),
-        "--warehouse",
-        str(warehouse),
-        "--model",
-        str(model),
-        "--binary",
-        str(BINARY),
-        "--scored-at",
-        day,
-    )
+    run(*rescore_command(warehouse, model, day))
 
 
 def test_a_reload_keeps_the_rescore_history_and_the_next_rescore_builds_on_it(
