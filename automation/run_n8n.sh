@@ -2,7 +2,7 @@
 # Runs the lead automation in a local n8n: installs the pinned n8n (automation/install_n8n.sh),
 # creates its credentials from environment variables, imports the workflows
 # (automation/n8n_*.json) and publishes them, starts n8n on 127.0.0.1 in the background, waits
-# until the lead webhook answers and has the data tables the workflows use created. Idempotent: a running
+# until every published webhook is registered and has the data tables the workflows use created. Idempotent: a running
 # instance of this user folder is stopped first (a running n8n does not see CLI imports).
 # automation/stop_n8n.sh stops it. docs/automation.md explains the workflow.
 #
@@ -115,25 +115,24 @@ done
 nohup "$N8N" start > "$N8N_USER_FOLDER/n8n.log" 2>&1 &
 echo $! > "$N8N_USER_FOLDER/n8n.pid"
 webhook="http://127.0.0.1:$N8N_PORT/webhook/lead"
+# n8n registers the published workflows' webhooks one after another once it is up, so on a
+# loaded machine one can answer while another is still 404 (unregistered): wait for every one
+# (without the token a registered webhook answers 403), so that no caller — the setup call
+# below, the replay workflow, a test — meets a webhook that is not there yet.
+pending="lead lead-replay leadscore-setup model-watch${daily_id:+ daily-rescore}"
 for _ in $(seq 1 240); do
-  # Without the token the registered webhook answers 403; 404 means not registered yet.
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$webhook" || true)
-  if [ "$code" = 403 ] || [ "$code" = 401 ]; then
+  still=
+  for path in $pending; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$N8N_PORT/webhook/$path" || true)
+    [ "$code" = 403 ] || [ "$code" = 401 ] || still="$still $path"
+  done
+  pending=$still
+  if [ -z "$pending" ]; then
     # The data tables (alert claims, dead letters) exist only in a running n8n: the setup
-    # workflow creates them, or finds them from an earlier run. n8n registers the workflows'
-    # webhooks one after another, so on a loaded machine the lead webhook can answer while
-    # the setup one is still 404 (unregistered): wait for it too, within the same deadline.
-    setup_code=404
-    for _ in $(seq 1 120); do
-      setup_code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-Leadscore-Token: $LEADSCORE_WEBHOOK_TOKEN" \
-        "http://127.0.0.1:$N8N_PORT/webhook/leadscore-setup" || true)
-      [ "$setup_code" = 404 ] || break
-      sleep 0.5
-    done
-    case "$setup_code" in
-      2??) ;;
-      *) tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: creating the data tables failed (setup webhook answered $setup_code)"; exit 1 ;;
-    esac
+    # workflow creates them, or finds them from an earlier run.
+    curl -sf -o /dev/null -X POST -H "X-Leadscore-Token: $LEADSCORE_WEBHOOK_TOKEN" \
+      "http://127.0.0.1:$N8N_PORT/webhook/leadscore-setup" ||
+      { tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2; log "error: creating the data tables failed"; exit 1; }
     log "n8n $("$N8N" --version) up: POST $webhook (header X-Leadscore-Token); log $N8N_USER_FOLDER/n8n.log"
     exit 0
   fi
@@ -141,5 +140,5 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 tail -n 40 "$N8N_USER_FOLDER/n8n.log" >&2
-log "error: the webhook did not answer within 120 s"
+log "error: these webhooks were not registered within 120 s:$pending"
 exit 1
