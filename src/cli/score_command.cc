@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "cli/commands.h"
 #include "scoring/batch_scorer.h"
@@ -18,7 +19,11 @@ void RegisterScore(CLI::App& app, Status* result) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand(
-      "score", "Score every lead of a feature table with a model file (batch scoring)");
+      "score",
+      "Score every lead of a feature table with a model file (batch scoring; the table is "
+      "read " +
+          std::to_string(BatchScoreOptions{}.chunk_rows) +
+          " rows at a time, so memory stays flat at any size)");
   cmd->add_option("--model", flags->model, "Model file written by leadscore train")
       ->envname("LEADSCORE_MODEL")
       ->capture_default_str();

@@ -1,6 +1,8 @@
 #include "features/feature_table.h"
 
 #include <charconv>
+#include <limits>
+#include <utility>
 
 #include "common/civil_time.h"
 #include "common/csv_reader.h"
@@ -37,8 +39,8 @@ const FeatureColumn* FeatureTable::Column(std::string_view name) const {
   return nullptr;
 }
 
-Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec,
-                                      Label label) {
+Result<FeatureTableReader> FeatureTableReader::Open(const std::filesystem::path& path,
+                                                    const FeatureSpec& spec, Label label) {
   std::vector<std::string> required = {spec.id_column};
   if (label == Label::kRequired) required.push_back(spec.label_column);
   for (const auto& feature : spec.features) {
@@ -46,50 +48,56 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
   }
   auto opened = CsvReader::Open(path, required);
   if (!opened.ok()) return opened.status();
-  CsvReader& reader = opened.value();
+  return FeatureTableReader(std::move(opened).value(), spec);
+}
 
+FeatureTableReader::FeatureTableReader(CsvReader reader, const FeatureSpec& spec)
+    : reader_(std::move(reader)),
+      spec_(&spec),
+      id_col_(reader_.ColumnIndex(spec.id_column)),
+      label_col_(reader_.ColumnIndex(spec.label_column)),
+      visitor_col_(reader_.ColumnIndex("visitor_id")),
+      created_col_(reader_.ColumnIndex("created_at")) {
+  for (const auto& feature : spec.features) indices_.push_back(reader_.ColumnIndex(feature.name));
+}
+
+Result<FeatureTable> FeatureTableReader::ReadRows(size_t max_rows) {
+  const FeatureSpec& spec = *spec_;
   FeatureTable table;
-  std::vector<int> indices;
-  for (const auto& feature : spec.features) {
-    indices.push_back(reader.ColumnIndex(feature.name));
-    table.columns.push_back(FeatureColumn{&feature, {}, {}, indices.back() >= 0});
+  for (size_t f = 0; f < spec.features.size(); ++f) {
+    table.columns.push_back(FeatureColumn{&spec.features[f], {}, {}, indices_[f] >= 0});
   }
-  const int id_col = reader.ColumnIndex(spec.id_column);
-  const int label_col = reader.ColumnIndex(spec.label_column);
-  const int visitor_col = reader.ColumnIndex("visitor_id");
-  const int created_col = reader.ColumnIndex("created_at");
-
-  while (reader.Next()) {
-    table.ids.emplace_back(reader.Field(id_col));
-    if (visitor_col >= 0) table.visitor_ids.emplace_back(reader.Field(visitor_col));
-    if (created_col >= 0) {
-      auto created = ParseTimestamp(reader.Field(created_col));
-      if (!created.ok()) return reader.FieldError(created_col, created.status().message());
+  while (table.rows() < max_rows && reader_.Next()) {
+    table.ids.emplace_back(reader_.Field(id_col_));
+    if (visitor_col_ >= 0) table.visitor_ids.emplace_back(reader_.Field(visitor_col_));
+    if (created_col_ >= 0) {
+      auto created = ParseTimestamp(reader_.Field(created_col_));
+      if (!created.ok()) return reader_.FieldError(created_col_, created.status().message());
       table.created_at.push_back(created.value());
     }
     for (size_t f = 0; f < spec.features.size(); ++f) {
       const Feature& feature = spec.features[f];
       FeatureColumn& column = table.columns[f];
-      if (indices[f] < 0) {  // an optional feature the table lacks: its creation-time value
+      if (indices_[f] < 0) {  // an optional feature the table lacks: its creation-time value
         column.numbers.push_back(*feature.default_value);
         continue;
       }
-      const std::string_view text = reader.Field(indices[f]);
+      const std::string_view text = reader_.Field(indices_[f]);
       if (feature.type == FeatureType::kCategory) {
         column.categories.push_back(CategoryIndex(feature, text));
       } else if (feature.type == FeatureType::kFlag) {
         auto flag = ParseFlag(text);
-        if (!flag.ok()) return reader.FieldError(indices[f], flag.status().message());
+        if (!flag.ok()) return reader_.FieldError(indices_[f], flag.status().message());
         column.numbers.push_back(flag.value());
       } else {
         auto count = ParseCount(text);
-        if (!count.ok()) return reader.FieldError(indices[f], count.status().message());
+        if (!count.ok()) return reader_.FieldError(indices_[f], count.status().message());
         column.numbers.push_back(static_cast<double>(count.value()));
       }
     }
-    if (label_col >= 0) {
-      auto flag = ParseFlag(reader.Field(label_col));
-      if (!flag.ok()) return reader.FieldError(label_col, flag.status().message());
+    if (label_col_ >= 0) {
+      auto flag = ParseFlag(reader_.Field(label_col_));
+      if (!flag.ok()) return reader_.FieldError(label_col_, flag.status().message());
       table.labels.push_back(flag.value());
     }
 
@@ -99,19 +107,30 @@ Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const F
       if (feature.at_most.empty()) continue;
       const double bound = table.Column(feature.at_most)->numbers.back();
       if (table.columns[f].numbers.back() > bound) {
-        return reader.FieldError(
-            indices[f], std::to_string(static_cast<int64_t>(table.columns[f].numbers.back())) +
-                            " exceeds " + feature.at_most + " (" +
-                            std::to_string(static_cast<int64_t>(bound)) + ")" + kFixHint);
+        return reader_.FieldError(
+            indices_[f], std::to_string(static_cast<int64_t>(table.columns[f].numbers.back())) +
+                             " exceeds " + feature.at_most + " (" +
+                             std::to_string(static_cast<int64_t>(bound)) + ")" + kFixHint);
       }
     }
   }
-  LEADSCORE_RETURN_IF_ERROR(reader.status());
-  if (table.rows() == 0) {
-    return Status::Error(path.string() +
-                         " has a header but no rows; build the mart first "
-                         "(scripts/load_duckdb)");
-  }
+  LEADSCORE_RETURN_IF_ERROR(reader_.status());
+  return table;
+}
+
+Status NoRowsError(const std::filesystem::path& path) {
+  return Status::Error(path.string() +
+                       " has a header but no rows; build the mart first "
+                       "(scripts/load_duckdb)");
+}
+
+Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec,
+                                      Label label) {
+  auto reader = FeatureTableReader::Open(path, spec, label);
+  if (!reader.ok()) return reader.status();
+  auto table = reader.value().ReadRows(std::numeric_limits<size_t>::max());
+  if (!table.ok()) return table.status();
+  if (table.value().rows() == 0) return NoRowsError(path);
   return table;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/csv_reader.h"
 #include "common/status.h"
 #include "features/feature_spec.h"
 
@@ -42,5 +43,33 @@ enum class Label { kRequired, kOptional };
 // a count above its `at_most` bound, or a flag/label outside {0, 1}.
 Result<FeatureTable> ReadFeatureTable(const std::filesystem::path& path, const FeatureSpec& spec,
                                       Label label = Label::kRequired);
+
+// The same checks, a chunk of rows at a time: a caller that handles rows chunk by chunk
+// (batch scoring) holds one chunk in memory, not the table, so its memory stays flat
+// whatever the table's size. Errors name the row's line in the file, as ReadFeatureTable's.
+class FeatureTableReader {
+ public:
+  // Opens `path` and checks its header (the columns ReadFeatureTable requires).
+  static Result<FeatureTableReader> Open(const std::filesystem::path& path, const FeatureSpec& spec,
+                                         Label label = Label::kRequired);
+
+  // The next rows of the file, at most `max_rows`: a table of 0 rows once the file is read.
+  // `spec` (of Open) must outlive the reader and its tables.
+  Result<FeatureTable> ReadRows(size_t max_rows);
+
+ private:
+  FeatureTableReader(CsvReader reader, const FeatureSpec& spec);
+
+  CsvReader reader_;
+  const FeatureSpec* spec_;
+  int id_col_;
+  int label_col_;
+  int visitor_col_;
+  int created_col_;
+  std::vector<int> indices_;  // each spec feature's column in the file, -1 when absent
+};
+
+// The error for a table with a header and no rows: there is nothing to train or score.
+Status NoRowsError(const std::filesystem::path& path);
 
 }  // namespace leadscore

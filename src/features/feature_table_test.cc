@@ -239,5 +239,41 @@ TEST_F(FeatureTableTest, StillChecksALabelThatIsThereWhenItIsOptional) {
   EXPECT_NE(table.status().message().find("is_won"), std::string::npos);
 }
 
+TEST_F(FeatureTableTest, ReaderGivesTheTableInChunksWithTheSameValues) {
+  std::ofstream(path_, std::ios::binary) << kHeader << "L1,V1,a@example.com,Direct,3,2,7,1,0\n"
+                                         << "L2,V2,b@example.com,Email,1,0,1,0,1\n"
+                                         << "L3,V3,c@example.com,Referral,5,5,9,1,0\n";
+  auto reader = FeatureTableReader::Open(path_, FeatureSpec::Builtin());
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  auto first = reader.value().ReadRows(2);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first.value().ids, (std::vector<std::string>{"L1", "L2"}));
+  EXPECT_EQ(first.value().labels, (std::vector<int>{0, 1}));
+  EXPECT_EQ(first.value().Column("sessions")->numbers, (std::vector<double>{3, 1}));
+  auto second = reader.value().ReadRows(2);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(second.value().ids, (std::vector<std::string>{"L3"}));
+  EXPECT_EQ(second.value().Column("channel")->categories,
+            (std::vector<uint16_t>{ChannelIndex("Referral")}));
+  EXPECT_EQ(second.value().columns.size(), FeatureSpec::Builtin().features.size());
+  auto end = reader.value().ReadRows(2);
+  ASSERT_TRUE(end.ok()) << end.status().message();
+  EXPECT_EQ(end.value().rows(), 0u);
+}
+
+TEST_F(FeatureTableTest, ReaderNamesTheFileLineOfABadRowInALaterChunk) {
+  std::ofstream(path_, std::ios::binary)
+      << kHeader << kGoodRow << kGoodRow << kGoodRow << "L4,V4,d@example.com,Direct,2,3,7,1,0\n";
+  auto reader = FeatureTableReader::Open(path_, FeatureSpec::Builtin());
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  ASSERT_TRUE(reader.value().ReadRows(2).ok());
+  auto bad = reader.value().ReadRows(2);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind(
+                path_.string() + " line 5, column engaged_sessions: 3 exceeds sessions (2)", 0),
+            0u)
+      << bad.status().message();
+}
+
 }  // namespace
 }  // namespace leadscore

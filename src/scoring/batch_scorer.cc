@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -11,8 +12,6 @@
 
 namespace leadscore {
 namespace {
-
-constexpr size_t kChunkRows = 65536;  // bounds the encoded matrix's memory
 
 // The lead's value of `feature` in row `row`, as the table holds it (what explain shows).
 nlohmann::ordered_json FeatureValue(const FeatureTable& table, const FeatureSpec& spec,
@@ -55,10 +54,10 @@ std::string ReasonsCell(const Explanation& explanation, const FeatureTable& tabl
 Result<BatchScoreSummary> ScoreCsvFile(const LeadModel& model, const std::filesystem::path& in,
                                        const std::filesystem::path& out,
                                        const BatchScoreOptions& options) {
-  auto table = ReadFeatureTable(in, model.spec(), Label::kOptional);
-  if (!table.ok()) return table.status();
+  auto reader = FeatureTableReader::Open(in, model.spec(), Label::kOptional);
+  if (!reader.ok()) return reader.status();
   if (out.has_parent_path()) LEADSCORE_RETURN_IF_ERROR(EnsureWritableDirectory(out.parent_path()));
-  AtomicFileSet files;
+  AtomicFileSet files;  // nothing reaches `out` unless every row scored
   auto file = files.Open(out);
   if (!file.ok()) return file.status();
   OutputFile& output = *file.value();
@@ -67,12 +66,16 @@ Result<BatchScoreSummary> ScoreCsvFile(const LeadModel& model, const std::filesy
 
   BatchScoreSummary summary;
   const double threshold = model.metadata().threshold;
+  const size_t chunk_rows = std::max<size_t>(1, options.chunk_rows);
   std::vector<size_t> rows;
-  for (size_t begin = 0; begin < table.value().rows(); begin += kChunkRows) {
-    const size_t end = std::min(begin + kChunkRows, table.value().rows());
-    rows.resize(end - begin);
-    std::iota(rows.begin(), rows.end(), begin);
-    const std::vector<float> matrix = model.encoder().EncodeTableRows(table.value(), rows);
+  while (true) {
+    auto chunk = reader.value().ReadRows(chunk_rows);
+    if (!chunk.ok()) return chunk.status();
+    const FeatureTable& table = chunk.value();
+    if (table.rows() == 0) break;
+    rows.resize(table.rows());
+    std::iota(rows.begin(), rows.end(), size_t{0});
+    const std::vector<float> matrix = model.encoder().EncodeTableRows(table, rows);
     auto raw = model.PredictRaw(matrix, rows.size());
     if (!raw.ok()) return raw.status();
     std::vector<Explanation> explanations;
@@ -89,16 +92,17 @@ Result<BatchScoreSummary> ScoreCsvFile(const LeadModel& model, const std::filesy
       summary.high += high ? 1 : 0;
       summary.alerts += alert ? 1 : 0;
       output.Append(
-          fmt::format("{},{:.9g},{},{:.9g},{},{},{}", table.value().ids[rows[i]], score,
-                      high ? "high" : "low", raw.value()[i], model.metadata().model_version,
+          fmt::format("{},{:.9g},{},{:.9g},{},{},{}", table.ids[i], score, high ? "high" : "low",
+                      raw.value()[i], model.metadata().model_version,
                       grade ? std::string(1, *grade) : std::string(), alert ? "true" : "false"));
       if (options.reasons) {
-        output.Append("," + ReasonsCell(explanations[i], table.value(), model.spec(), rows[i]));
+        output.Append("," + ReasonsCell(explanations[i], table, model.spec(), i));
       }
       output.Append("\n");
     }
+    summary.rows += table.rows();
   }
-  summary.rows = table.value().rows();
+  if (summary.rows == 0) return NoRowsError(in);
   LEADSCORE_RETURN_IF_ERROR(files.Commit());
   return summary;
 }

@@ -17,6 +17,10 @@ inline constexpr size_t kBatchReasons = 3;
 struct BatchScoreOptions {
   AlertRule alert;       // the alert column's rule (model/alert_rule.h)
   bool reasons = false;  // also write the reasons column (SHAP through XGBoost: slower)
+  // Rows read, encoded and scored at a time: memory is one chunk's (~150 bytes a row with
+  // the encoded matrix), not the table's, so a 10M-lead table scores in the same memory as a
+  // 100k one. The output does not depend on it.
+  size_t chunk_rows = 65536;
 };
 
 struct BatchScoreSummary {
@@ -25,7 +29,8 @@ struct BatchScoreSummary {
   size_t alerts = 0;
 };
 
-// Reads `in` (validated against the model's feature spec), writes `out` atomically with the
+// Reads `in` (validated against the model's feature spec) chunk by chunk, writes `out`
+// atomically (nothing on any error, whichever row it is on) with the
 // columns lead_id,score,label,raw_probability,model_version,grade,alert and, with
 // options.reasons, reasons. score and raw_probability have 9 significant digits (both are
 // float32 underneath); grade is A-D, empty for a model without grade cut points; alert is
