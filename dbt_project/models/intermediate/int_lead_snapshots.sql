@@ -25,8 +25,10 @@ points as (
     select
         lead_id as contact_id,
         cast({{ age }} as {{ dbt.type_bigint() }}) as snapshot_age_days,
-        {{ dbt.dateadd('day', age, 'created_at') }} as point_at,
-        {{ dbt.dateadd('day', age + var('horizon_days'), 'created_at') }} as horizon_ends_at
+        -- Not dbt.dateadd: dbt-spark's drops the fractional seconds, so a session that
+        -- started in the last second before a snapshot counted on DuckDB and not on Spark.
+        {{ timestamp_add_days('created_at', age) }} as point_at,
+        {{ timestamp_add_days('created_at', age + var('horizon_days')) }} as horizon_ends_at
     from leads
     {% if not loop.last %}union all{% endif %}
 {%- endfor %}
