@@ -4,11 +4,11 @@ wall: elapsed seconds. cpu: user + system seconds of the stage's whole process t
 kernel's rusage of the waited child, which includes every descendant it waited for: Python,
 DuckDB's threads, the engine, dbt). This process is the tree's child subreaper, so a
 descendant its parent never waits for (pyspark's JVM, which outlives the Python driver by a
-moment) is reparented here when orphaned and its rusage counts too. peak RSS: the largest sum of resident memory over the
-tree, sampled every 0.2 s (a stage is often several processes at once: Python + DuckDB beside
-`leadscore score`), or the largest single process's peak from the kernel when that is higher
-(a short process can end between samples). The command's own output goes to its stdout and
-stderr unchanged.
+moment) is reparented here when orphaned and its rusage counts too. peak RSS: the largest
+sum of resident memory over this process's descendants, sampled every 0.2 s (a stage is
+often several processes at once: Python + DuckDB beside `leadscore score`), or the largest
+single process's peak from the kernel when that is higher (a short process can end between
+samples). The command's own output goes to its stdout and stderr unchanged.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 ORPHAN_GRACE_SECONDS = 60  # how long orphaned descendants may outlive the command
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in `root` and all its descendants now."""
+def descendants_rss(root: int) -> int:
+    """Bytes resident in all descendants of `root` now (not in `root` itself)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -42,7 +42,7 @@ def tree_rss(root: int) -> int:
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(statm.split()[1]) * PAGE
-    total, stack = 0, [root]
+    total, stack = 0, list(children.get(root, []))
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
@@ -65,7 +65,6 @@ def main() -> int:
     started = time.monotonic()
     process = subprocess.Popen(sys.argv[1:])
     me = os.getpid()
-    own_rss = tree_rss(me)  # this sampler's own memory is not the stage's
     peak = cpu = max_rss = 0
     status = None
     ended_at = None
@@ -87,7 +86,7 @@ def main() -> int:
                 file=sys.stderr,
             )
             break
-        peak = max(peak, tree_rss(me) - own_rss)
+        peak = max(peak, descendants_rss(me))
         time.sleep(SAMPLE_SECONDS)
     wall = (ended_at or time.monotonic()) - started
     peak = max(peak, max_rss)
