@@ -141,8 +141,11 @@ def _event_files(
     folder = raw_dir / EVENTS_DIR
     shown = display(folder)
     if not folder.is_dir():
-        problems.add(shown, f"{shown} is missing: no GA4 events (expected {shown}/events_YYYYMMDD"
-                     ".jsonl.gz, one file per day)")
+        problems.add(
+            shown,
+            f"{shown} is missing: no GA4 events (expected {shown}/events_YYYYMMDD"
+            ".jsonl.gz, one file per day)",
+        )
         return []
     files: list[Path] = []
     for path in sorted(folder.iterdir()):
@@ -157,8 +160,11 @@ def _event_files(
         elif not name.startswith("."):
             result.warnings.append(f"{display(path)} ignored: not an events_* export file")
     if not files:
-        problems.add(shown, f"{shown} holds no events_* files (.jsonl, .jsonl.gz, .json, "
-                     ".json.gz or .parquet): the GA4 export is empty")
+        problems.add(
+            shown,
+            f"{shown} holds no events_* files (.jsonl, .jsonl.gz, .json, "
+            ".json.gz or .parquet): the GA4 export is empty",
+        )
     return files
 
 
@@ -207,7 +213,8 @@ class _Loader:
         empty = [self._display(p) for p in paths if str(p) not in spans]
         if total == 0:
             where = (
-                f"{empty[0]} holds" if len(empty) == 1
+                f"{empty[0]} holds"
+                if len(empty) == 1
                 else f"{self._display(paths[0].parent)}: its {len(empty)} files hold"
             )
             self._problems.add(empty[0], f"{where} no {source.what} rows: the export is empty")
@@ -218,9 +225,7 @@ class _Loader:
         if self._check(source, table):
             self.loaded.add(source.table)
 
-    def _read_json(
-        self, source: RawSource, table: str, columns: str, files: list[Path]
-    ) -> None:
+    def _read_json(self, source: RawSource, table: str, columns: str, files: list[Path]) -> None:
         listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
         try:
             self._connection.execute(
@@ -236,13 +241,14 @@ class _Loader:
         scan = f"read_parquet({listed}, union_by_name = true, filename = true)"
         try:
             present = {
-                row[0] for row in self._connection.execute(f"DESCRIBE SELECT * FROM {scan}")
-                .fetchall()
+                row[0]
+                for row in self._connection.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
             }
             # BigQuery's Parquet has the same columns; nested records are cast by name,
             # so extra fields are dropped and absent ones are NULL.
             select = ", ".join(
-                f'CAST("{c.name}" AS {c.read_type})' if c.name in present
+                f'CAST("{c.name}" AS {c.read_type})'
+                if c.name in present
                 else f"NULL::{c.read_type}"
                 for c in source.columns
             )
@@ -313,10 +319,17 @@ class _Loader:
         """One contact id on several lines with different GA4 ids: which one is the lead's?"""
         table = f"{RAW_SCHEMA}.{contacts.table}"
         ga4_id = property_sql(ga4_property)
+        # Find the conflicting ids with plain DISTINCT/GROUP BY first, which DuckDB spills;
+        # ordered lists and count(DISTINCT) over every contact do not spill, and at 10M
+        # contacts they ran out of a 500 MB memory_limit. Only the few conflicts get lists.
         rows = self._connection.execute(
+            f"WITH several AS ("
+            f"  SELECT id FROM (SELECT DISTINCT id, {ga4_id} AS ga4_id FROM {table}) "
+            f"  WHERE ga4_id IS NOT NULL GROUP BY id HAVING count(*) > 1"
+            f") "
             f"SELECT id, list(rowid ORDER BY rowid), list({ga4_id} ORDER BY rowid), "
-            f"any_value({FILE_COLUMN}) FROM {table} GROUP BY id "
-            f"HAVING count(DISTINCT {ga4_id}) > 1 ORDER BY min(rowid) LIMIT {MAX_REPORTED}"
+            f"any_value({FILE_COLUMN}) FROM {table} WHERE id IN (SELECT id FROM several) "
+            f"GROUP BY id ORDER BY min(rowid) LIMIT {MAX_REPORTED}"
         ).fetchall()
         for contact_id, row_ids, ga4_ids, file_name in rows:
             lines = self._lines(contacts.table, [(file_name, r) for r in row_ids])
