@@ -47,6 +47,10 @@ DEALS_FILE = "deals.jsonl"
 # a wildcard extract names its shards events_YYYYMMDD-000000000000.json.gz.
 JSON_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
+# Parquet files are read in batches of about this many bytes (see _read_parquet). The raw
+# load of 1M leads (442 files, 1.5 GB) at memory_limit 500MB peaked at 675 MiB RSS with 64 MiB
+# batches, 797 MiB with 256 MiB and 1,184 MiB in one scan, in the same time.
+PARQUET_BATCH_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -237,6 +241,14 @@ class _Loader:
             raise _Unreadable(*self._json_error(str(error), files)) from error
 
     def _read_parquet(self, source: RawSource, table: str, files: list[Path]) -> None:
+        # One scan over every file holds memory outside DuckDB's memory_limit that grows
+        # with the export (the files' metadata and union_by_name readers until the scan
+        # ends): 1.2 GiB at 1M leads, 6.1 GiB at 10M under a 500 MB limit. A batch of
+        # bounded size holds only its own; batches go in file order, so rows stay in order.
+        for batch in _batches_by_size(files, PARQUET_BATCH_BYTES):
+            self._read_parquet_batch(source, table, batch)
+
+    def _read_parquet_batch(self, source: RawSource, table: str, files: list[Path]) -> None:
         listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
         scan = f"read_parquet({listed}, union_by_name = true, filename = true)"
         try:
@@ -457,6 +469,20 @@ def _path_of(value: object, wanted: str, prefix: str = "") -> str | None:
 
 def _repr(value: str) -> str:
     return repr(value if len(value) <= 80 else value[:77] + "...")
+
+
+def _batches_by_size(files: list[Path], limit: int) -> Iterator[list[Path]]:
+    """Consecutive runs of files of about `limit` bytes together (at least one file each)."""
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        if batch and size + path.stat().st_size > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += path.stat().st_size
+    if batch:
+        yield batch
 
 
 def _sql_text(text: str) -> str:
