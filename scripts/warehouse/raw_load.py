@@ -47,6 +47,10 @@ DEALS_FILE = "deals.jsonl"
 # a wildcard extract names its shards events_YYYYMMDD-000000000000.json.gz.
 JSON_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".json.gz")
 PARQUET_SUFFIXES = (".parquet",)
+# read_json's maximum_object_size, at DuckDB's default: its reader holds buffers of twice this
+# per file it reads at once, so 64 MiB ran the 1M-lead raw load out of a 500 MB memory_limit
+# in seconds (and the small test export out of 200 MB). A longer line still loads.
+JSON_MAX_OBJECT_BYTES = 16 * 1024 * 1024
 # Parquet files are read in batches of about this many bytes (see _read_parquet). The raw
 # load of 1M leads (442 files, 1.5 GB) at memory_limit 500MB peaked at 675 MiB RSS with 64 MiB
 # batches, 797 MiB with 256 MiB and 1,184 MiB in one scan, in the same time.
@@ -92,6 +96,24 @@ def load_raw_tables(
             "hubspot/contacts.jsonl, hubspot/deals.jsonl (write one with `leadscore "
             f"generate`; format: {FORMAT_DOC}).",
         )
+    try:
+        return _load_checked(connection, raw_dir, display, contact_ga4_property)
+    except duckdb.OutOfMemoryException as error:
+        limit = connection.execute("SELECT current_setting('memory_limit')").fetchone()
+        raise LoadError(
+            f"the raw load of {display(raw_dir)} ran out of DuckDB's memory_limit "
+            f"({limit[0] if limit else '?'}): {str(error).splitlines()[0]}",
+            "To fix: raise scripts/load_duckdb --memory-limit, and tell us: every step of "
+            "the raw load is meant to spill to disk within it (docs/scale.md).",
+        ) from error
+
+
+def _load_checked(
+    connection: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    display: DisplayPath,
+    contact_ga4_property: str,
+) -> RawLoad:
     connection.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     result = RawLoad()
     problems = _Problems()
@@ -235,8 +257,10 @@ class _Loader:
             self._connection.execute(
                 f"INSERT INTO {table} SELECT {columns}, filename FROM read_json({listed}, "
                 f"format = 'newline_delimited', columns = {source.read_columns_sql()}, "
-                "filename = true, maximum_object_size = 67108864)"
+                f"filename = true, maximum_object_size = {JSON_MAX_OBJECT_BYTES})"
             )
+        except duckdb.OutOfMemoryException:
+            raise  # not the files' fault: load_raw_tables says what to do
         except duckdb.Error as error:
             raise _Unreadable(*self._json_error(str(error), files)) from error
 
@@ -265,6 +289,8 @@ class _Loader:
                 for c in source.columns
             )
             self._connection.execute(f"INSERT INTO {table} SELECT {select}, filename FROM {scan}")
+        except duckdb.OutOfMemoryException:
+            raise  # not the files' fault: load_raw_tables says what to do
         except duckdb.Error as error:
             message = str(error).splitlines()[0]
             shown = ", ".join(self._display(p) for p in files)
