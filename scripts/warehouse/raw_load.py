@@ -269,17 +269,8 @@ class _Loader:
         # with the export (the files' metadata and union_by_name readers until the scan
         # ends): 1.2 GiB at 1M leads, 6.1 GiB at 10M under a 500 MB limit. A batch of
         # bounded size holds only its own; batches go in file order, so rows stay in order.
-        # One transaction, as the single scan was: committed batch by batch, DuckDB
-        # checkpointed the growing table between them, and at 10M leads such a checkpoint
-        # ran out of a 500 MB limit ("autocheckpoint failed"), losing the database.
-        self._connection.execute("BEGIN TRANSACTION")
-        try:
-            for batch in _batches_by_size(files, PARQUET_BATCH_BYTES):
-                self._read_parquet_batch(source, table, batch)
-        except BaseException:
-            self._connection.execute("ROLLBACK")
-            raise
-        self._connection.execute("COMMIT")
+        for batch in _batches_by_size(files, PARQUET_BATCH_BYTES):
+            self._read_parquet_batch(source, table, batch)
 
     def _read_parquet_batch(self, source: RawSource, table: str, files: list[Path]) -> None:
         listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
