@@ -51,10 +51,6 @@ PARQUET_SUFFIXES = (".parquet",)
 # per file it reads at once, so 64 MiB ran the 1M-lead raw load out of a 500 MB memory_limit
 # in seconds (and the small test export out of 200 MB). A longer line still loads.
 JSON_MAX_OBJECT_BYTES = 16 * 1024 * 1024
-# Parquet files are read in batches of about this many bytes (see _read_parquet). The raw
-# load of 1M leads (442 files, 1.5 GB) at memory_limit 500MB peaked at 675 MiB RSS with 64 MiB
-# batches, 797 MiB with 256 MiB and 1,184 MiB in one scan, in the same time.
-PARQUET_BATCH_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -265,14 +261,11 @@ class _Loader:
             raise _Unreadable(*self._json_error(str(error), files)) from error
 
     def _read_parquet(self, source: RawSource, table: str, files: list[Path]) -> None:
-        # One scan over every file holds memory outside DuckDB's memory_limit that grows
-        # with the export (the files' metadata and union_by_name readers until the scan
-        # ends): 1.2 GiB at 1M leads, 6.1 GiB at 10M under a 500 MB limit. A batch of
-        # bounded size holds only its own; batches go in file order, so rows stay in order.
-        for batch in _batches_by_size(files, PARQUET_BATCH_BYTES):
-            self._read_parquet_batch(source, table, batch)
-
-    def _read_parquet_batch(self, source: RawSource, table: str, files: list[Path]) -> None:
+        # One scan over every file, though its memory outside DuckDB's limit grows with the
+        # export (1.2 GiB at 1M leads, 6.1 GiB at 10M, at 500 MB): batches of ~64 MiB cut
+        # it to 0.68 GiB at 1M, but at 10M DuckDB's automatic checkpoint after them ran out
+        # of the limit and invalidated the database, committed batch by batch or in one
+        # transaction (bench/pipeline/results.md, run 7). One scan passed there.
         listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
         scan = f"read_parquet({listed}, union_by_name = true, filename = true)"
         try:
@@ -495,20 +488,6 @@ def _path_of(value: object, wanted: str, prefix: str = "") -> str | None:
 
 def _repr(value: str) -> str:
     return repr(value if len(value) <= 80 else value[:77] + "...")
-
-
-def _batches_by_size(files: list[Path], limit: int) -> Iterator[list[Path]]:
-    """Consecutive runs of files of about `limit` bytes together (at least one file each)."""
-    batch: list[Path] = []
-    size = 0
-    for path in files:
-        if batch and size + path.stat().st_size > limit:
-            yield batch
-            batch, size = [], 0
-        batch.append(path)
-        size += path.stat().st_size
-    if batch:
-        yield batch
 
 
 def _sql_text(text: str) -> str:
