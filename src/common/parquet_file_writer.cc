@@ -117,7 +117,8 @@ Status ParquetFileWriter::WriteRowGroup() {
     group.columns.push_back(std::move(meta).value());
   }
   metadata_.num_rows += open_rows_;
-  metadata_.row_groups.push_back(std::move(group));
+  SerializeRowGroup(group, metadata_.row_groups);
+  ++metadata_.num_row_groups;
   open_rows_ = 0;
   return Status::Ok();
 }
@@ -132,7 +133,8 @@ Status ParquetFileWriter::Close() {
   footer.append(bytes, 4);
   footer.append(kMagic);
   Write(footer);
-  metadata_.row_groups.clear();
+  metadata_.row_groups = std::string();  // frees it: a closed file holds no metadata
+  metadata_.num_row_groups = 0;
   return Status::Ok();
 }
 

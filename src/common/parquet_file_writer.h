@@ -1,8 +1,8 @@
 // A streaming Parquet file writer (https://parquet.apache.org/docs/file-format/): the
 // caller puts each row's entries into the leaf columns (Dremel levels: ColumnWriter), then
 // EndRow(); a row group is written whenever the buffered columns reach a byte or row bound,
-// so the column buffers stay bounded however many rows the file gets (the row groups'
-// metadata is kept, ~35 structs per group, until Close() writes the footer).
+// so the column buffers stay bounded however many rows the file gets (each row group's
+// metadata is kept, encoded, ~2.5 kB a group, until Close() writes the footer).
 // Output: format version 1, data pages v1, one data page per column chunk, no statistics;
 // deterministic bytes. Not thread-safe; the file belongs to an AtomicFileSet, so a failed
 // run leaves no partial file.

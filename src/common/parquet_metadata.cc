@@ -48,7 +48,10 @@ void WriteColumnMetaData(const ColumnChunkMetaData& column, ThriftCompactWriter&
   if (column.dictionary_page_offset) w.FieldI64(11, *column.dictionary_page_offset);
 }
 
-void WriteRowGroup(const RowGroupMetaData& group, ThriftCompactWriter& w) {
+}  // namespace
+
+void SerializeRowGroup(const RowGroupMetaData& group, std::string& out) {
+  ThriftCompactWriter w(out);
   w.BeginStruct();
   w.FieldList(1, ThriftType::kStruct, group.columns.size());
   for (const ColumnChunkMetaData& column : group.columns) {
@@ -66,8 +69,6 @@ void WriteRowGroup(const RowGroupMetaData& group, ThriftCompactWriter& w) {
   w.FieldI64(6, group.total_compressed_size);
   w.EndStruct();
 }
-
-}  // namespace
 
 void SerializePageHeader(const PageHeader& header, std::string& out) {
   ThriftCompactWriter w(out);
@@ -98,8 +99,8 @@ void SerializeFileMetaData(const FileMetaData& metadata, std::string& out) {
   w.FieldList(2, ThriftType::kStruct, metadata.schema.size());
   for (const SchemaElement& element : metadata.schema) WriteSchemaElement(element, w);
   w.FieldI64(3, metadata.num_rows);
-  w.FieldList(4, ThriftType::kStruct, metadata.row_groups.size());
-  for (const RowGroupMetaData& group : metadata.row_groups) WriteRowGroup(group, w);
+  w.FieldList(4, ThriftType::kStruct, metadata.num_row_groups);
+  out.append(metadata.row_groups);  // the list's elements, encoded by SerializeRowGroup
   if (!metadata.created_by.empty()) w.FieldBinary(6, metadata.created_by);
   w.EndStruct();
 }

@@ -58,12 +58,18 @@ struct RowGroupMetaData {
 struct FileMetaData {
   std::vector<SchemaElement> schema;  // depth-first, the root first
   int64_t num_rows = 0;
-  std::vector<RowGroupMetaData> row_groups;
+  // The row groups, each already encoded by SerializeRowGroup as it was written: ~2.5 kB a
+  // group held until the footer, where ~35 column structs with their heap-allocated paths
+  // made an open file's metadata the bulk of `generate`'s memory (2.2 GiB at 10M leads).
+  size_t num_row_groups = 0;
+  std::string row_groups;
   std::string created_by;
 };
 
-// Append the compact-protocol encoding of each structure to `out`.
+// Append the compact-protocol encoding of each structure to `out`. A row group's encoding
+// does not depend on what precedes it, so it can be made long before its footer.
 void SerializePageHeader(const PageHeader& header, std::string& out);
+void SerializeRowGroup(const RowGroupMetaData& group, std::string& out);
 void SerializeFileMetaData(const FileMetaData& metadata, std::string& out);
 
 }  // namespace leadscore::parquet

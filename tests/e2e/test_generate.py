@@ -308,6 +308,28 @@ def test_parquet_is_byte_identical_per_seed_and_replaces_jsonl_files(tmp_path: P
     assert names == {".gz"}  # the parquet files of the earlier run are gone
 
 
+def test_a_day_file_of_many_row_groups_reads_back_whole_and_in_order(tmp_path: Path) -> None:
+    """Each row group's footer entry is encoded when the group is written (the writer keeps
+    bytes, not structs, until the footer): a file of several groups must list every one, at
+    its offsets, in order. The small fixtures above write one group per file."""
+    for event_format in ("parquet", "jsonl.gz"):
+        out = str(tmp_path / event_format)
+        result = generate("--rows", "20000", "--seed", "11", "--format", event_format, "--out", out)
+        assert result.returncode == 0, result.stderr
+    largest = max((tmp_path / "parquet" / "ga4").iterdir(), key=lambda p: p.stat().st_size)
+    metadata = pq.ParquetFile(largest).metadata
+    assert metadata.num_row_groups >= 2, (largest, metadata.num_row_groups)
+    groups = [metadata.row_group(i) for i in range(metadata.num_row_groups)]
+    assert sum(g.num_rows for g in groups) == metadata.num_rows
+    offsets = [g.column(0).data_page_offset for g in groups]
+    assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets)
+    json_file = tmp_path / "jsonl.gz" / "ga4" / largest.name.replace(".parquet", ".jsonl.gz")
+    with gzip.open(json_file, "rt", encoding="utf-8") as lines:
+        expected = [(e["event_timestamp"], e["event_name"]) for e in map(json.loads, lines)]
+    table = pq.read_table(largest, columns=["event_timestamp", "event_name"]).to_pylist()
+    assert [(str(r["event_timestamp"]), r["event_name"]) for r in table] == expected
+
+
 def test_load_gives_the_same_training_mart_from_either_format(
     both_formats: dict[str, Path], tmp_path: Path
 ) -> None:
