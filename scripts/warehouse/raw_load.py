@@ -214,7 +214,10 @@ class _Loader:
         parquet_files = [p for p in paths if p.name.endswith(PARQUET_SUFFIXES)]
         columns = ", ".join(f'"{c.name}"' for c in source.columns)
         declared = ", ".join(f'"{c.name}" {c.read_type}' for c in source.columns)
-        self._connection.execute(f"CREATE TABLE {table} ({declared}, {FILE_COLUMN} VARCHAR)")
+        typed = "".join(
+            f', "{_typed_name(c.name)}" {c.load_type}' for c in source.columns if c.load_type
+        )
+        self._connection.execute(f"CREATE TABLE {table} ({declared}, {FILE_COLUMN} VARCHAR{typed})")
         try:
             if json_files:
                 self._read_json(source, table, columns, json_files)
@@ -251,9 +254,13 @@ class _Loader:
         listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
         try:
             self._connection.execute(
-                f"INSERT INTO {table} SELECT {columns}, filename FROM read_json({listed}, "
-                f"format = 'newline_delimited', columns = {source.read_columns_sql()}, "
-                f"filename = true, maximum_object_size = {JSON_MAX_OBJECT_BYTES})"
+                _insert(
+                    source,
+                    table,
+                    f"SELECT {columns}, filename FROM read_json({listed}, "
+                    f"format = 'newline_delimited', columns = {source.read_columns_sql()}, "
+                    f"filename = true, maximum_object_size = {JSON_MAX_OBJECT_BYTES})",
+                )
             )
         except duckdb.OutOfMemoryException:
             raise  # not the files' fault: load_raw_tables says what to do
@@ -276,12 +283,16 @@ class _Loader:
             # BigQuery's Parquet has the same columns; nested records are cast by name,
             # so extra fields are dropped and absent ones are NULL.
             select = ", ".join(
-                f'CAST("{c.name}" AS {c.read_type})'
-                if c.name in present
-                else f"NULL::{c.read_type}"
+                (
+                    f'CAST("{c.name}" AS {c.read_type}) AS "{c.name}"'
+                    if c.name in present
+                    else f'NULL::{c.read_type} AS "{c.name}"'
+                )
                 for c in source.columns
             )
-            self._connection.execute(f"INSERT INTO {table} SELECT {select}, filename FROM {scan}")
+            self._connection.execute(
+                _insert(source, table, f"SELECT {select}, filename FROM {scan}")
+            )
         except duckdb.OutOfMemoryException:
             raise  # not the files' fault: load_raw_tables says what to do
         except duckdb.Error as error:
@@ -418,13 +429,34 @@ class _Loader:
     # --- converting --------------------------------------------------------------------
 
     def convert(self, source: RawSource) -> None:
+        """Puts each validated column's typed copy in its place. Dropping and renaming
+        columns leaves the stored rows alone; `ALTER … SET DATA TYPE` rewrote the whole
+        nested event table and ran out of a 100 MB memory_limit at 1M leads."""
         table = f"{RAW_SCHEMA}.{source.table}"
         for column in source.columns:
             if column.load_type:
+                self._connection.execute(f'ALTER TABLE {table} DROP COLUMN "{column.name}"')
                 self._connection.execute(
-                    f'ALTER TABLE {table} ALTER "{column.name}" SET DATA TYPE '
-                    f'{column.load_type} USING CAST("{column.name}" AS {column.load_type})'
+                    f'ALTER TABLE {table} RENAME COLUMN "{_typed_name(column.name)}" '
+                    f'TO "{column.name}"'
                 )
+
+
+def _typed_name(column: str) -> str:
+    """The column holding `column` already cast to its load type, until convert."""
+    return f"_{column}_loaded"
+
+
+def _insert(source: RawSource, table: str, read: str) -> str:
+    """INSERT of the rows `read` selects (the columns as read, then the file name), with
+    each column that has a load type also cast to it: TRY_CAST, because only the checks
+    that follow may judge a value, and they pass only where the cast succeeds."""
+    typed = "".join(
+        f', TRY_CAST("{c.name}" AS {c.load_type})' for c in source.columns if c.load_type
+    )
+    if not typed:
+        return f"INSERT INTO {table} {read}"
+    return f"INSERT INTO {table} SELECT *{typed} FROM ({read})"
 
 
 def _open_text(path: Path) -> IO[str]:
