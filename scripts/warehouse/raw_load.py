@@ -268,18 +268,20 @@ class _Loader:
             raise _Unreadable(*self._json_error(str(error), files)) from error
 
     def _read_parquet(self, source: RawSource, table: str, files: list[Path]) -> None:
-        # One scan over every file, though its memory outside DuckDB's limit grows with the
-        # export (1.2 GiB at 1M leads, 6.1 GiB at 10M, at 500 MB): batches of ~64 MiB cut
-        # it to 0.68 GiB at 1M, but at 10M DuckDB's automatic checkpoint after them ran out
-        # of the limit and invalidated the database, committed batch by batch or in one
-        # transaction (bench/pipeline/results.md, run 7). One scan passed there.
+        # One scan over every file. Batches of ~64 MiB of files held less memory at 1M
+        # leads, but at 10M DuckDB's automatic checkpoint after them ran out of the limit
+        # and invalidated the database, committed batch by batch or in one transaction
+        # (bench/pipeline/results.md, run 7). One scan passed there.
+        schemas = {path: self._parquet_schema(path) for path in files}
+        # union_by_name makes DuckDB open every file before the scan and keep each footer,
+        # parsed, until it ends: memory outside its limit that grows with the export (1.2
+        # GiB against 0.7 at 1M leads at 500 MB, 6.1 GiB at 10M). Files that agree on
+        # their columns do not need it, and a daily export only changes them with GA4.
+        union = len(set(schemas.values())) > 1
+        present = {name for schema in schemas.values() for name, _ in schema}
         listed = "[" + ", ".join(_sql_text(str(p)) for p in files) + "]"
-        scan = f"read_parquet({listed}, union_by_name = true, filename = true)"
+        scan = f"read_parquet({listed}, union_by_name = {str(union).lower()}, filename = true)"
         try:
-            present = {
-                row[0]
-                for row in self._connection.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()
-            }
             # BigQuery's Parquet has the same columns; nested records are cast by name,
             # so extra fields are dropped and absent ones are NULL.
             select = ", ".join(
@@ -301,6 +303,20 @@ class _Loader:
             raise _Unreadable(
                 f"{shown}: cannot be read as GA4 Parquet: {message}", shown
             ) from error
+
+    def _parquet_schema(self, path: Path) -> tuple[tuple[str, str], ...]:
+        """(column, DuckDB type) of one Parquet file, reading only its footer."""
+        try:
+            rows = self._connection.execute(
+                f"DESCRIBE SELECT * FROM read_parquet({_sql_text(str(path))})"
+            ).fetchall()
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error as error:
+            shown = self._display(path)
+            message = str(error).splitlines()[0]
+            raise _Unreadable(f"{shown}: cannot be read as Parquet: {message}", shown) from error
+        return tuple((str(row[0]), str(row[1])) for row in rows)
 
     def _json_error(self, message: str, files: list[Path]) -> tuple[str, str]:
         """The problem line for DuckDB's error, with the line found by reading the file."""

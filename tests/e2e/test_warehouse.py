@@ -285,15 +285,30 @@ def _mixed_formats(raw: Path) -> None:
             write_events(raw / "ga4" / f"{stem}.parquet", events)
 
 
-@pytest.mark.parametrize("event_format", ["jsonl.gz", "parquet", "mixed"])
+def _parquet_columns_differing_by_file(raw: Path) -> None:
+    """Day files whose columns differ, as when GA4 adds one: the loader must match them by
+    name (one file without `platform`, in another order, with a column the mart ignores)."""
+    path = sorted((raw / "ga4").glob("events_*.parquet"))[1]
+    changed = path.with_name("changed.parquet")
+    duckdb.execute(
+        f"COPY (SELECT event_name, * EXCLUDE (event_name, platform), 1 AS privacy_info "
+        f"FROM read_parquet('{path}')) TO '{changed}' (FORMAT parquet)"
+    )
+    changed.replace(path)
+
+
+@pytest.mark.parametrize("event_format", ["jsonl.gz", "parquet", "mixed", "parquet columns"])
 def test_every_event_format_gives_the_same_marts(
     event_format: str, good_build: Run, work: Path
 ) -> None:
-    outputs = Outputs(work / f"data_{event_format}")
-    raw = work / f"raw_{event_format}"
+    outputs = Outputs(work / f"data_{event_format.replace(' ', '_')}")
+    raw = work / f"raw_{event_format.replace(' ', '_')}"
     if event_format == "mixed":
         valid_raw_data().write(raw)
         _mixed_formats(raw)
+    elif event_format == "parquet columns":
+        valid_raw_data().write(raw, "parquet")
+        _parquet_columns_differing_by_file(raw)
     else:
         valid_raw_data().write(raw, event_format)
     run = load_duckdb(raw, outputs, work)
@@ -389,6 +404,15 @@ def _malformed_gz(raw: Path) -> None:
     _replace_line(DAY1 + ".gz", 6, '{"event_date": "20240301", "event_name": }')(raw)
 
 
+def _as_broken_parquet(raw: Path) -> None:
+    """Day 2 as Parquet cut short, as an interrupted download leaves it."""
+    path = raw / "ga4/events_20240302.jsonl"
+    parquet = path.with_suffix(".parquet")
+    write_events(parquet, [json.loads(x) for x in read_lines(path)])
+    path.unlink()
+    parquet.write_bytes(parquet.read_bytes()[:-100])
+
+
 NOT_ISO = "is not a valid timestamp (ISO 8601, e.g. 2017-06-01T12:34:56.789Z)"
 PRECHECK_CASES: dict[str, tuple[Mutation, str]] = {
     "missing field": (
@@ -449,6 +473,10 @@ PRECHECK_CASES: dict[str, tuple[Mutation, str]] = {
     "malformed JSON in a gzip file": (
         _malformed_gz,
         f"{DAY1}.gz line 6: not valid JSON (Expecting value",
+    ),
+    "broken Parquet file": (
+        _as_broken_parquet,
+        "ga4/events_20240302.parquet: cannot be read as Parquet: ",
     ),
     "missing deals file": (
         lambda raw: (raw / "hubspot/deals.jsonl").unlink(),
