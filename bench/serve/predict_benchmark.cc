@@ -7,13 +7,12 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/whole_file.h"
 #include "datagen/random.h"
 #include "model/lead_model.h"
 #include "model/xgboost_adapter.h"
@@ -131,16 +130,18 @@ int main(int argc, char** argv) {
       rest.push_back(argv[i]);
     }
   }
-  std::ifstream in(model_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto model = leadscore::LeadModel::FromJson(text.str());
-  if (!model.ok()) {
-    std::cerr << "error: " << model_path << ": " << model.status().message()
-              << "\nTo fix: train one with scripts/run, or pass --model FILE\n";
+  constexpr const char* kRemedy = "\nTo fix: train one with scripts/run, or pass --model FILE\n";
+  auto text = leadscore::ReadWholeFile(model_path);
+  if (!text.ok()) {
+    std::cerr << "error: " << text.status().message() << kRemedy;
     return 1;
   }
-  auto booster = leadscore::xgb::Booster::FromJson(text.str());
+  auto model = leadscore::LeadModel::FromJson(text.value());
+  if (!model.ok()) {
+    std::cerr << "error: " << model_path << ": " << model.status().message() << kRemedy;
+    return 1;
+  }
+  auto booster = leadscore::xgb::Booster::FromJson(text.value());
   if (!booster.ok()) {
     std::cerr << "error: " << booster.status().message() << "\n";
     return 1;

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 
+#include "tests/file_text.h"
 #include "tests/gzip_reader.h"
 #include "tests/temp_dir_fixture.h"
 
@@ -18,13 +18,6 @@ namespace fs = std::filesystem;
 
 class AtomicFilesTest : public TempDirTest {
  protected:
-  static std::string Read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
   // Names of every entry in `dir`, hidden temporaries included.
   static std::set<std::string> Entries(const fs::path& dir) {
     std::set<std::string> names;
@@ -49,8 +42,8 @@ TEST_F(AtomicFilesTest, FilesAppearOnlyAfterCommit) {
 
   const Status committed = files.Commit();
   ASSERT_TRUE(committed.ok()) << committed.message();
-  EXPECT_EQ(Read(dir_ / "a.csv"), "x,y\n1,2\n");
-  EXPECT_EQ(Read(dir_ / "b.csv"), "only\n");
+  EXPECT_EQ(FileText(dir_ / "a.csv"), "x,y\n1,2\n");
+  EXPECT_EQ(FileText(dir_ / "b.csv"), "only\n");
   EXPECT_EQ(Entries(dir_), (std::set<std::string>{"a.csv", "b.csv"}));  // no temporaries left
 }
 
@@ -68,7 +61,7 @@ TEST_F(AtomicFilesTest, CommitWritesContentLargerThanTheBufferExactly) {
     EXPECT_FALSE(fs::exists(dir_ / "big.txt"));
     ASSERT_TRUE(files.Commit().ok());
   }
-  EXPECT_EQ(Read(dir_ / "big.txt"), expected);
+  EXPECT_EQ(FileText(dir_ / "big.txt"), expected);
   EXPECT_EQ(Entries(dir_), (std::set<std::string>{"big.txt"}));
 }
 
@@ -78,9 +71,9 @@ TEST_F(AtomicFilesTest, CommitReplacesPreviousContent) {
   auto file = files.Open(dir_ / "a.csv");
   ASSERT_TRUE(file.ok());
   file.value()->Append("new\n");
-  EXPECT_EQ(Read(dir_ / "a.csv"), "old\n");
+  EXPECT_EQ(FileText(dir_ / "a.csv"), "old\n");
   ASSERT_TRUE(files.Commit().ok());
-  EXPECT_EQ(Read(dir_ / "a.csv"), "new\n");
+  EXPECT_EQ(FileText(dir_ / "a.csv"), "new\n");
 }
 
 TEST_F(AtomicFilesTest, DestroyingAnUncommittedSetKeepsOldFilesAndRemovesTemporaries) {
@@ -96,7 +89,7 @@ TEST_F(AtomicFilesTest, DestroyingAnUncommittedSetKeepsOldFilesAndRemovesTempora
     b.value()->Append("new b\n");
     EXPECT_EQ(Entries(dir_).size(), 3u);  // a.csv and two temporaries
   }
-  EXPECT_EQ(Read(dir_ / "a.csv"), "old a\n");
+  EXPECT_EQ(FileText(dir_ / "a.csv"), "old a\n");
   EXPECT_FALSE(fs::exists(dir_ / "b.csv"));
   EXPECT_EQ(Entries(dir_), (std::set<std::string>{"a.csv"}));
 }
@@ -126,7 +119,7 @@ TEST_F(AtomicFilesTest, MissingFoldersAppearWithTheFilesAndGoAwayWithoutACommit)
   ASSERT_TRUE(file.ok()) << file.status().message();
   file.value()->Append("x\n");
   ASSERT_TRUE(files.Commit().ok());
-  EXPECT_EQ(Read(dir_ / "a" / "b" / "x.jsonl"), "x\n");
+  EXPECT_EQ(FileText(dir_ / "a" / "b" / "x.jsonl"), "x\n");
   EXPECT_EQ(Entries(dir_ / "a" / "b"), (std::set<std::string>{"x.jsonl"}));
 }
 
@@ -140,8 +133,8 @@ TEST_F(AtomicFilesTest, GzipFilesRoundTripAndAreByteIdenticalForEqualInput) {
     for (size_t at = 0; at < text.size(); at += 1000) file.value()->Append(text.substr(at, 1000));
     ASSERT_TRUE(files.Commit().ok());
   }
-  const std::string a = Read(dir_ / "a.jsonl.gz");
-  EXPECT_EQ(a, Read(dir_ / "b.jsonl.gz"));
+  const std::string a = FileText(dir_ / "a.jsonl.gz");
+  EXPECT_EQ(a, FileText(dir_ / "b.jsonl.gz"));
   ASSERT_GT(a.size(), 10u);
   EXPECT_EQ(static_cast<unsigned char>(a[0]), 0x1f);  // gzip magic
   EXPECT_EQ(static_cast<unsigned char>(a[1]), 0x8b);
@@ -181,7 +174,7 @@ TEST_F(AtomicFilesTest, EnsureWritableDirectoryFailsBelowARegularFile) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find(out.string()), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("--out"), std::string::npos) << status.message();
-  EXPECT_EQ(Read(dir_ / "file"), "keep\n");
+  EXPECT_EQ(FileText(dir_ / "file"), "keep\n");
   EXPECT_EQ(Entries(dir_), (std::set<std::string>{"file"}));
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/civil_time.h"
+#include "tests/file_text.h"
 #include "tests/gzip_reader.h"
 #include "tests/temp_dir_fixture.h"
 
@@ -42,13 +43,6 @@ class GeneratorTest : public TempDirTest {
     return options;
   }
 
-  static std::string Read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
   static std::vector<std::string> Lines(const std::string& text) {
     std::vector<std::string> lines;
     std::istringstream in(text);
@@ -58,7 +52,7 @@ class GeneratorTest : public TempDirTest {
 
   static std::vector<json> JsonLines(const fs::path& path) {
     std::vector<json> objects;
-    for (const auto& line : Lines(Read(path))) objects.push_back(json::parse(line));
+    for (const auto& line : Lines(FileText(path))) objects.push_back(json::parse(line));
     return objects;
   }
 
@@ -67,7 +61,7 @@ class GeneratorTest : public TempDirTest {
     std::map<std::string, std::string> files;
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
       if (entry.is_regular_file()) {
-        files[fs::relative(entry.path(), dir).string()] = Read(entry.path());
+        files[fs::relative(entry.path(), dir).string()] = FileText(entry.path());
       }
     }
     return files;
@@ -121,7 +115,7 @@ TEST_F(GeneratorTest, DifferentSeedGivesDifferentFiles) {
   ASSERT_TRUE(Generate(Options("a", 2000, 7)).ok());
   ASSERT_TRUE(Generate(Options("b", 2000, 8)).ok());
   for (const char* file : {"hubspot/contacts.jsonl", "truth.csv", "ga4/events_20171001.jsonl.gz"}) {
-    EXPECT_FALSE(Read(dir_ / "a" / file) == Read(dir_ / "b" / file)) << file;
+    EXPECT_FALSE(FileText(dir_ / "a" / file) == FileText(dir_ / "b" / file)) << file;
   }
 }
 
@@ -137,7 +131,7 @@ TEST_F(GeneratorTest, LaterVisitsLeaveLeadsOutcomesAndCloseDatesUnchanged) {
   ASSERT_TRUE(a.ok()) << a.status().message();
   ASSERT_TRUE(b.ok()) << b.status().message();
   EXPECT_GT(b.value().sessions, a.value().sessions + 1000);
-  EXPECT_EQ(Read(dir_ / "a" / "truth.csv"), Read(dir_ / "busier" / "truth.csv"));
+  EXPECT_EQ(FileText(dir_ / "a" / "truth.csv"), FileText(dir_ / "busier" / "truth.csv"));
   // Per contact: its creation and GA4 id; per deal of a contact created 3 days or more before
   // the as-of (younger ones may get their deal after it, by the export's own random details):
   // close date, stage, amount.
@@ -208,7 +202,7 @@ TEST_F(GeneratorTest, WritesTheDocumentedCrmObjectsAndTruth) {
   }
   EXPECT_EQ(*contact_ids.begin(), "1001");
 
-  const auto truth = Lines(Read(out / "truth.csv"));
+  const auto truth = Lines(FileText(out / "truth.csv"));
   ASSERT_EQ(truth.size(), 2001u);
   EXPECT_EQ(truth[0], "lead_id,p_won");
   std::set<std::string> truth_ids;
@@ -398,7 +392,7 @@ TEST_F(GeneratorTest, UnwritableOutputDirectoryFailsAndWritesNothing) {
   EXPECT_NE(result.status().message().find(options.out_dir.string()), std::string::npos)
       << result.status().message();
   EXPECT_EQ(Entries(dir_), (std::set<std::string>{"file"}));
-  EXPECT_EQ(Read(dir_ / "file"), "keep\n");
+  EXPECT_EQ(FileText(dir_ / "file"), "keep\n");
 }
 
 TEST_F(GeneratorTest, OlistSourceKeepsEveryRealLeadAndOutcome) {
@@ -434,7 +428,7 @@ TEST_F(GeneratorTest, OlistSourceKeepsEveryRealLeadAndOutcome) {
   std::string as_of;
   AppendIsoMillis(s.as_of * 1000, as_of);
   EXPECT_GT(as_of, latest_close);
-  EXPECT_EQ(Lines(Read(dir_ / "olist" / "truth.csv")).size(), 8001u);
+  EXPECT_EQ(Lines(FileText(dir_ / "olist" / "truth.csv")).size(), 8001u);
 }
 
 TEST_F(GeneratorTest, OlistRowsCapTheLeadCount) {

@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "common/whole_file.h"
 
 namespace leadscore {
 namespace {
@@ -114,11 +115,9 @@ TEST(FeatureSpec, BuiltinHasBaseAndBasePlusChannelSets) {
 }
 
 TEST(FeatureSpec, BuiltinIsTheSpecFileInTheRepository) {
-  std::ifstream in(std::string(LEADSCORE_SOURCE_DIR) + "/spec/feature_spec.json");
-  ASSERT_TRUE(in) << "spec/feature_spec.json not found";
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = FeatureSpec::FromJson(text.str());
+  auto text = ReadWholeFile(std::filesystem::path(LEADSCORE_SOURCE_DIR) / "spec/feature_spec.json");
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  auto parsed = FeatureSpec::FromJson(text.value());
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   EXPECT_EQ(parsed.value().ToJson(), FeatureSpec::Builtin().ToJson());
 }

@@ -1,10 +1,9 @@
 #include "model/lead_model.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/atomic_files.h"
+#include "common/whole_file.h"
 
 namespace leadscore {
 namespace {
@@ -252,14 +251,12 @@ Result<std::shared_ptr<const LeadModel>> LeadModel::FromJson(std::string_view mo
 }
 
 Result<std::shared_ptr<const LeadModel>> LeadModel::LoadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::Error("cannot read model file " + path.string() +
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) {
+    return Status::Error("model file: " + text.status().message() +
                          "; train one with `leadscore train` or pass another --model");
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto model = FromJson(buffer.str());
+  auto model = FromJson(text.value());
   if (!model.ok()) return model.status().WithContext(path.string());
   return model;
 }

@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "datagen/random.h"
+#include "tests/file_text.h"
 #include "tests/learnable_leads.h"
 #include "tests/small_model.h"
 
@@ -81,13 +81,6 @@ std::string ModelJson(const LeadModel& model) {
   auto text = model.ToJson();
   EXPECT_TRUE(text.ok()) << text.status().message();
   return text.ok() ? text.value() : std::string();
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 void ExpectSameMetadata(const ModelMetadata& actual, const ModelMetadata& expected) {
@@ -431,7 +424,7 @@ TEST_F(LeadModelFileTest, SaveFileWritesTheModelAndLeavesNoTemporary) {
   const Status saved = model->SaveFile(path);
   ASSERT_TRUE(saved.ok()) << saved.message();
   EXPECT_EQ(Entries(), std::vector<std::string>{"model.json"});
-  EXPECT_EQ(ReadFile(path), ModelJson(*model));
+  EXPECT_EQ(FileText(path), ModelJson(*model));
   auto loaded = LeadModel::LoadFile(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   ExpectSameMetadata(loaded.value()->metadata(), Metadata("base+channel"));
@@ -443,7 +436,7 @@ TEST_F(LeadModelFileTest, SaveFileReplacesAnExistingModel) {
   std::ofstream(path) << "old";
   const auto model = Assembled("base");
   ASSERT_TRUE(model->SaveFile(path).ok());
-  EXPECT_EQ(ReadFile(path), ModelJson(*model));
+  EXPECT_EQ(FileText(path), ModelJson(*model));
   EXPECT_EQ(Entries(), std::vector<std::string>{"model.json"});
 }
 
@@ -459,7 +452,7 @@ TEST_F(LeadModelFileTest, FailedSaveLeavesTheOldFileUntouched) {
   const auto model = Assembled("base");
   const Status saved = model->SaveFile(path);
   EXPECT_FALSE(saved.ok());
-  EXPECT_EQ(ReadFile(path), "the previous model");
+  EXPECT_EQ(FileText(path), "the previous model");
   fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
   fs::remove_all(blocker);
   EXPECT_EQ(Entries(), std::vector<std::string>{"model.json"}) << "a temporary was left behind";

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/file_text.h"
 #include "tests/learnable_leads.h"
 #include "tests/small_model.h"
 #include "tests/temp_dir_fixture.h"
@@ -40,13 +41,6 @@ class BatchScorerTest : public TempDirTest {
     }
   }
 
-  static std::string Slurp(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-  }
-
   fs::path in_;
   FeatureTable leads_;
   std::shared_ptr<const LeadModel> model_ = MakeSmallModel("base+channel", "v7");
@@ -64,14 +58,14 @@ TEST_F(BatchScorerTest, ScoresChunkByChunkWithTheOutputOfOneChunk) {
   EXPECT_EQ(one.value().rows, kLeads);
   EXPECT_EQ(three.value().rows, kLeads);
   EXPECT_EQ(three.value().high, one.value().high);
-  EXPECT_EQ(Slurp(dir_ / "three.csv"), Slurp(dir_ / "one.csv"));
+  EXPECT_EQ(FileText(dir_ / "three.csv"), FileText(dir_ / "one.csv"));
 
   // Every row is the model's own score of that lead, in the file's order.
   std::vector<size_t> rows(kLeads);
   for (size_t i = 0; i < kLeads; ++i) rows[i] = i;
   auto scores = model_->Score(model_->encoder().EncodeTableRows(leads_, rows), kLeads);
   ASSERT_TRUE(scores.ok()) << scores.status().message();
-  std::istringstream lines(Slurp(dir_ / "three.csv"));
+  std::istringstream lines(FileText(dir_ / "three.csv"));
   std::string line;
   std::getline(lines, line);
   EXPECT_EQ(line, "lead_id,score,label,raw_probability,model_version,grade,alert,reasons");

@@ -1,7 +1,6 @@
 #include "serve/dashboard_assets.h"
 
-#include <fstream>
-#include <sstream>
+#include "common/whole_file.h"
 
 namespace leadscore::serve {
 namespace {
@@ -27,18 +26,16 @@ Result<DashboardAssets> DashboardAssets::Load(const std::filesystem::path& page_
   DashboardAssets assets;
   for (const AssetFile& file : kAssetFiles) {
     const std::filesystem::path path = (file.from_chart_dir ? chart_dir : page_dir) / file.name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto body = ReadWholeFile(path);
+    if (!body.ok()) {
       return Status::Error(
-          "dashboard file " + path.string() + " is missing; " +
+          "dashboard file: " + body.status().message() + "; " +
           (file.from_chart_dir
                ? "run scripts/setup (npm ci installs chart.js) or point --chart-dir at "
                  "chart.js/dist"
                : "point --dashboard-dir at the repo's web/dashboard"));
     }
-    std::ostringstream body;
-    body << in.rdbuf();
-    StaticAsset asset{file.content_type, std::move(body).str()};
+    StaticAsset asset{file.content_type, std::move(body).value()};
     if (std::string_view(file.name) == "index.html") {
       assets.page_ = std::move(asset);
     } else {

@@ -1,8 +1,8 @@
 #include "serve/dashboard_data.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "common/whole_file.h"
 
 namespace leadscore::serve {
 namespace {
@@ -12,11 +12,9 @@ using nlohmann::json;
 constexpr const char* kRemedy = "; rebuild it with scripts/build_dashboard";
 
 Result<json> ReadJson(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot read dashboard data " + path.string() + kRemedy);
-  std::ostringstream text;
-  text << in.rdbuf();
-  json data = json::parse(text.str(), nullptr, false);
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return Status::Error("dashboard data: " + text.status().message() + kRemedy);
+  json data = json::parse(text.value(), nullptr, false);
   if (data.is_discarded()) {
     return Status::Error("dashboard data " + path.string() + " is not valid JSON" + kRemedy);
   }

@@ -1,7 +1,6 @@
 #include "serve/docs_assets.h"
 
-#include <fstream>
-#include <sstream>
+#include "common/whole_file.h"
 
 namespace leadscore::serve {
 namespace {
@@ -54,15 +53,13 @@ Result<DocsAssets> DocsAssets::Load(const std::filesystem::path& dir) {
   assets.page_ = {"text/html; charset=utf-8", kPage};
   for (const AssetFile& file : kAssetFiles) {
     const std::filesystem::path path = dir / file.name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return Status::Error("Swagger UI file " + path.string() +
-                           " is missing; run scripts/setup (npm ci installs swagger-ui-dist) "
+    auto body = ReadWholeFile(path);
+    if (!body.ok()) {
+      return Status::Error("Swagger UI file: " + body.status().message() +
+                           "; run scripts/setup (npm ci installs swagger-ui-dist) "
                            "or point --docs-dir at swagger-ui-dist");
     }
-    std::ostringstream body;
-    body << in.rdbuf();
-    assets.files_[file.name] = {file.content_type, std::move(body).str()};
+    assets.files_[file.name] = {file.content_type, std::move(body).value()};
   }
   return assets;
 }

@@ -6,12 +6,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <system_error>
 
 #include "common/content_hash.h"
+#include "common/whole_file.h"
 
 namespace leadscore {
 namespace {
@@ -24,14 +24,6 @@ bool IsRecordId(const std::string& id) {
   return true;
 }
 
-Result<std::string> ReadWhole(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(fmt::format("cannot open {}: {}", path.string(), strerror(errno)));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 // "file:line: " for messages.
 std::string Where(const std::filesystem::path& path, size_t line) {
   return fmt::format("{}:{}: ", path.string(), line);
@@ -40,7 +32,7 @@ std::string Where(const std::filesystem::path& path, size_t line) {
 }  // namespace
 
 Result<Outbox> ReadOutbox(const std::filesystem::path& path) {
-  auto bytes = ReadWhole(path);
+  auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
   Outbox outbox;
   outbox.content_hash = ContentHash(bytes.value());
@@ -97,7 +89,7 @@ Result<std::map<size_t, AckedBatch>> ReadJournal(const std::filesystem::path& pa
   std::map<size_t, AckedBatch> acked;
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return acked;
-  auto bytes = ReadWhole(path);
+  auto bytes = ReadWholeFile(path);
   if (!bytes.ok()) return bytes.status();
   const std::string& text = bytes.value();
   // Only newline-terminated lines were fully written; a torn tail is ignored.

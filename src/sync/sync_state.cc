@@ -1,9 +1,8 @@
 #include "sync/sync_state.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "common/whole_file.h"
 #include "sync/iso_time.h"
 
 namespace leadscore {
@@ -35,11 +34,10 @@ Result<ObjectSyncState> FromJson(const Json& json, const char* key) {
 Result<std::optional<SyncState>> LoadSyncState(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return std::optional<SyncState>();
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
   const std::string hint = "; delete it (or run with --full) to pull everything again";
-  Json json = Json::parse(text.str(), nullptr, false);
+  auto text = ReadWholeFile(path);
+  if (!text.ok()) return Status::Error("sync state: " + text.status().message() + hint);
+  Json json = Json::parse(text.value(), nullptr, false);
   if (!json.is_object() || !json.contains("ga4_property") || !json["ga4_property"].is_string()) {
     return Status::Error(path.string() + ": not a sync state (JSON with ga4_property)" + hint);
   }

@@ -5,10 +5,10 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "model/lead_model.h"
 #include "model/xgboost_adapter.h"
+#include "tests/file_text.h"
 #include "tracking/fake_http_transport.h"
 
 namespace leadscore {
@@ -28,13 +28,6 @@ std::string TinyModelJson() {
   EXPECT_TRUE(booster.value().SetParam("objective", "binary:logistic").ok());
   EXPECT_TRUE(booster.value().UpdateOneIter(0, data.value()).ok());
   return booster.value().SaveJson().value();
-}
-
-std::string Read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 TEST(ChampionHistory, RoundTripsThroughItsTag) {
@@ -143,7 +136,7 @@ TEST_F(ChampionTest, PromoteMovesTheAliasRecordsThePreviousChampionAndInstallsTh
   ASSERT_EQ(alias.size(), 1u);
   EXPECT_EQ(json::parse(alias[0].body),
             json({{"name", "lead-scoring"}, {"alias", "champion"}, {"version", "2"}}));
-  EXPECT_EQ(json::parse(Read(model_out_))["learner"]["attributes"]["model_version"], "2");
+  EXPECT_EQ(json::parse(FileText(model_out_))["learner"]["attributes"]["model_version"], "2");
 }
 
 TEST_F(ChampionTest, PromoteUndoesTheHistoryAndKeepsTheFileWhenTheAliasCannotMove) {
@@ -160,7 +153,7 @@ TEST_F(ChampionTest, PromoteUndoesTheHistoryAndKeepsTheFileWhenTheAliasCannotMov
       << change.status().message();
   EXPECT_NE(change.status().message().find("HTTP 403 PERMISSION_DENIED"), std::string::npos);
   EXPECT_EQ(TagValuesSent(), (std::vector<std::string>{R"(["1"])", "[]"}));  // set, then undone
-  EXPECT_EQ(Read(model_out_), "previous model");
+  EXPECT_EQ(FileText(model_out_), "previous model");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
 }
 
@@ -176,7 +169,7 @@ TEST_F(ChampionTest, RollbackGoesBackToTheNewestPreviousChampion) {
   EXPECT_EQ(change.value().from, "3");
   EXPECT_EQ(change.value().to, "2");
   EXPECT_EQ(TagValuesSent(), std::vector<std::string>{R"(["5"])"});
-  EXPECT_EQ(json::parse(Read(model_out_))["learner"]["attributes"]["model_version"], "2");
+  EXPECT_EQ(json::parse(FileText(model_out_))["learner"]["attributes"]["model_version"], "2");
 }
 
 TEST_F(ChampionTest, RollbackWithoutHistoryFailsAndChangesNothing) {
@@ -190,7 +183,7 @@ TEST_F(ChampionTest, RollbackWithoutHistoryFailsAndChangesNothing) {
   EXPECT_NE(change.status().message().find("no previous champion"), std::string::npos)
       << change.status().message();
   for (const HttpRequest& request : fake_->requests) EXPECT_EQ(request.method, "GET");
-  EXPECT_EQ(Read(model_out_), "previous model");
+  EXPECT_EQ(FileText(model_out_), "previous model");
 }
 
 TEST_F(ChampionTest, PromoteRefusesAVersionThatIsNotReady) {

@@ -3,13 +3,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/atomic_files.h"
 #include "common/content_hash.h"
+#include "common/whole_file.h"
 #include "datagen/story.h"
 #include "features/feature_table.h"
 #include "metrics/oracle.h"
@@ -38,15 +37,6 @@ Result<std::vector<double>> ReadAlignedTruth(const FeatureTable& table,
     }
   }
   return aligned;
-}
-
-Result<std::string> ReadFileText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot open " + path.string() + ": check the path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::Error("cannot read " + path.string());
-  return text.str();
 }
 
 void PrintSummary(const TrainOutcome& outcome, const TrainRunOptions& options) {
@@ -117,7 +107,7 @@ Result<TrainRunReport> TrainAndPublish(const TrainRunOptions& options) {
   if (!data_hash.ok()) return data_hash.status();
   train_options.data_hash = data_hash.value();
   if (!options.booster.empty()) {
-    auto booster_json = ReadFileText(options.booster);
+    auto booster_json = ReadWholeFile(options.booster);
     if (!booster_json.ok()) return booster_json.status().WithContext("--booster");
     train_options.imported_booster_json = std::move(booster_json).value();
   }
