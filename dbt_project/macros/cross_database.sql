@@ -139,3 +139,39 @@
 {% macro spark__epoch_seconds(ts) -%}
   unix_timestamp({{ ts }})
 {%- endmacro %}
+
+{# A 64-bit hash of several columns, for finding rows that share them: equal columns give
+   equal hashes; unequal ones collide rarely, so a match is only a candidate. #}
+{% macro columns_hash(columns) -%}
+  {{ return(adapter.dispatch('columns_hash', 'leadscore')(columns)) }}
+{%- endmacro %}
+
+{% macro default__columns_hash(columns) -%}
+  hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__columns_hash(columns) -%}
+  xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+{# The values of `expression` found on more than one row of `relation` (a query). #}
+{% macro repeated_values(relation, expression) -%}
+  {{ return(adapter.dispatch('repeated_values', 'leadscore')(relation, expression)) }}
+{%- endmacro %}
+
+{% macro default__repeated_values(relation, expression) -%}
+  {# Sorted, each value next to its predecessor: DuckDB's sort spills within memory_limit,
+     while `group by … having count(*) > 1` over every event needs memory that grows with
+     the distinct values (~300 MB at 49M events; out of a 500 MB limit at 490M). #}
+  select distinct repeated_value from (
+      select repeated_value, lag(repeated_value) over (order by repeated_value) as previous_value
+      from (select {{ expression }} as repeated_value from {{ relation }}) as candidate_values
+  ) as neighbours
+  where repeated_value = previous_value
+{%- endmacro %}
+
+{% macro spark__repeated_values(relation, expression) -%}
+  {# A window over every row would move them all to one task; Spark's aggregate spills. #}
+  select {{ expression }} as repeated_value from {{ relation }}
+  group by {{ expression }} having count(*) > 1
+{%- endmacro %}

@@ -8,40 +8,35 @@
     'traffic_source', 'collected_traffic_source', 'session_traffic_source_last_click',
     'platform', 'stream_id',
 ] %}
-{%- set same_key %}
-        select 1 from shared_keys
-        where shared_keys.user_pseudo_id = raw_events.user_pseudo_id
-            and shared_keys.event_timestamp = raw_events.event_timestamp
-            and shared_keys.event_name = raw_events.event_name
-            and shared_keys.event_date = raw_events.event_date
-{%- endset %}
+{%- set key_hash = leadscore.columns_hash(
+    ['user_pseudo_id', 'event_timestamp', 'event_name', 'event_date']) %}
 
 -- Exact duplicates: equal in every exported column (the file they came from aside: a
 -- re-export overlapping another file duplicates too). Comparing whole rows means hashing
 -- the nested event_params of every event, most of the model's time; duplicates are rare,
 -- so only events sharing their browser, time, name and day with another event (a cheap
--- key every duplicate shares) are compared whole. The source is named in each branch, not
--- through a CTE: DuckDB materializes a CTE read three times (a copy of every event).
+-- key every duplicate shares, as a hash: one that collides only sends a few more events
+-- through the exact comparison) are compared whole. The source is named in each branch, not
+-- through a CTE: DuckDB materializes a CTE read three times (a copy of every event). `in`,
+-- not a correlated `exists`: DuckDB answers that with a distinct over every event's key
+-- first, which ran out of memory at 10M leads (the hash is never NULL, so `not in` is safe).
 with shared_keys as (
 
-    select user_pseudo_id, event_timestamp, event_name, event_date
-    from {{ source('raw', 'ga4_events') }} as raw_events
-    group by user_pseudo_id, event_timestamp, event_name, event_date
-    having count(*) > 1
+    {{ leadscore.repeated_values(source('raw', 'ga4_events'), key_hash) }}
 
 ),
 
 distinct_events as (
 
     select {{ exported_columns | join(', ') }}
-    from {{ source('raw', 'ga4_events') }} as raw_events
-    where not exists ({{ same_key }})
+    from {{ source('raw', 'ga4_events') }}
+    where {{ key_hash }} not in (select repeated_value from shared_keys)
 
     union all
 
     select distinct {{ exported_columns | join(', ') }}
-    from {{ source('raw', 'ga4_events') }} as raw_events
-    where exists ({{ same_key }})
+    from {{ source('raw', 'ga4_events') }}
+    where {{ key_hash }} in (select repeated_value from shared_keys)
 
 )
 
