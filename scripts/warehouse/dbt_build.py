@@ -49,6 +49,8 @@ class DbtResult:
 # The dashboard marts (tag "dashboard") read main.lead_scores, which exists only once
 # scripts/score_warehouse has scored the mart: scripts/build_dashboard builds them then.
 DASHBOARD_SELECTION = ("--select", "tag:dashboard")
+# How DuckDB starts the error of a query that needed more than its memory_limit.
+OUT_OF_MEMORY = "Out of Memory Error"
 FEATURE_MART_SELECTION = ("--exclude", "tag:dashboard")
 
 
@@ -186,6 +188,12 @@ class _Report:
         return lines or ["dbt build failed without a failing model or test; see its log."]
 
     def remedy(self, failed: list[Json], log_file: str) -> str:
+        if any(OUT_OF_MEMORY in str(result.get("message")) for result in failed):
+            return (
+                "To fix: DuckDB ran out of its memory_limit above: run again with a larger "
+                "scripts/load_duckdb --memory-limit (the figures per size: docs/scale.md). "
+                f"Full log: {log_file}."
+            )
         if failed and any(self._checks_source(result, "scoring") for result in failed):
             return (
                 "To fix: main.lead_scores breaks the rules above; score the warehouse again "

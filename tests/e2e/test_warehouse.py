@@ -183,6 +183,29 @@ def test_duplicates_removed_and_midnight_session_counted_once(
     ]
 
 
+def test_dbt_out_of_memory_names_the_memory_limit_not_a_bug(
+    good_build: Run, outputs: Outputs, work: Path
+) -> None:
+    """DuckDB's out-of-memory error in a model or test is the limit's doing (at 10M leads the
+    events model ran out of 500 MB): the remedy is --memory-limit, not dbt_project/."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from warehouse.dbt_build import run_dbt_build
+    from warehouse.errors import LoadError
+    from warehouse.feature_spec import load_feature_spec
+    from warehouse.pipeline import one_dbt_run_at_a_time
+
+    warehouse = work / "little_memory.duckdb"
+    shutil.copy(outputs.warehouse, warehouse)
+    spec = load_feature_spec(REPO / "spec" / "feature_spec.json", "spec")
+    with one_dbt_run_at_a_time(REPO / "dbt_project" / "target"), pytest.raises(LoadError) as raised:
+        run_dbt_build(REPO / "dbt_project", warehouse, spec, str, memory_limit="8MB")
+
+    message = str(raised.value)
+    assert "Out of Memory Error" in message
+    assert "run again with a larger scripts/load_duckdb --memory-limit" in message
+    assert "a bug in dbt_project/" not in message
+
+
 def test_warehouse_holds_raw_tables_and_models_but_not_the_truth(
     good_build: Run, outputs: Outputs
 ) -> None:
