@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/whole_file.h"
 #include "tests/temp_dir_fixture.h"
 
 namespace leadscore::serve {
@@ -49,9 +50,10 @@ TEST_F(DashboardAssetsTest, AMissingChartPackageNamesTheFileAndTheFix) {
 
 TEST(DashboardAssets, TheRepositoryPageReferencesOnlyLocalFiles) {
   // The real page (web/dashboard/), so a CDN link slipped into it fails here.
-  std::ifstream in(std::filesystem::path(LEADSCORE_SOURCE_DIR) / "web/dashboard/index.html");
-  ASSERT_TRUE(in) << "web/dashboard/index.html is missing";
-  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read =
+      ReadWholeFile(std::filesystem::path(LEADSCORE_SOURCE_DIR) / "web/dashboard/index.html");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  const std::string& page = read.value();
   EXPECT_EQ(page.find("http://"), std::string::npos);
   EXPECT_EQ(page.find("https://"), std::string::npos);
   EXPECT_NE(page.find("/dashboard/chart.umd.min.js"), std::string::npos);

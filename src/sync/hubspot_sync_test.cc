@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "sync/fake_sync_clock.h"
 #include "sync/iso_time.h"
+#include "tests/file_text.h"
 #include "tests/temp_dir_fixture.h"
 #include "tracking/fake_http_transport.h"
 
@@ -35,11 +35,6 @@ std::string Page(const std::vector<std::string>& objects) {
   std::string out = R"({"results":[)";
   for (size_t i = 0; i < objects.size(); ++i) out += (i ? "," : "") + objects[i];
   return out + "]}";
-}
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 class HubSpotSyncTest : public TempDirTest {
@@ -71,10 +66,10 @@ class HubSpotSyncTest : public TempDirTest {
 TEST_F(HubSpotSyncTest, FirstSyncListsEverythingAndRecordsHighWaterMarks) {
   FullSync();
   EXPECT_EQ(
-      ReadFile(dir_ / "hubspot/contacts.jsonl"),
+      FileText(dir_ / "hubspot/contacts.jsonl"),
       Contact("2", "2017-06-02T00:00:00Z") + "\n" + Contact("10", "2017-06-05T00:00:00Z") + "\n");
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/deals.jsonl"), Deal("5", "2017-06-07T00:00:00Z", "2") + "\n");
-  json state = json::parse(ReadFile(dir_ / "hubspot/.sync-state.json"));
+  EXPECT_EQ(FileText(dir_ / "hubspot/deals.jsonl"), Deal("5", "2017-06-07T00:00:00Z", "2") + "\n");
+  json state = json::parse(FileText(dir_ / "hubspot/.sync-state.json"));
   EXPECT_EQ(state["ga4_property"], "ga_client_id");
   EXPECT_EQ(state["contacts"]["high_water_mark"], "2017-06-05T00:00:00.000Z");
   EXPECT_EQ(state["deals"]["high_water_mark"], "2017-06-07T00:00:00.000Z");
@@ -102,20 +97,20 @@ TEST_F(HubSpotSyncTest, NextSyncSearchesChangesSinceTheMarkMinusOverlapAndMerges
   ASSERT_EQ(search.size(), 1u);
   EXPECT_EQ(json::parse(search[0].body)["filterGroups"][0]["filters"][0]["value"],
             std::to_string(ParseIsoMillis("2017-06-04T23:55:00Z").value()));
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/contacts.jsonl"),
+  EXPECT_EQ(FileText(dir_ / "hubspot/contacts.jsonl"),
             Contact("2", "2017-06-09T00:00:00Z") + "\n" + Contact("3", "2017-06-10T00:00:00Z") +
                 "\n" + Contact("10", "2017-06-05T00:00:00Z") + "\n");
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/deals.jsonl"), "");
-  json state = json::parse(ReadFile(dir_ / "hubspot/.sync-state.json"));
+  EXPECT_EQ(FileText(dir_ / "hubspot/deals.jsonl"), "");
+  json state = json::parse(FileText(dir_ / "hubspot/.sync-state.json"));
   EXPECT_EQ(state["contacts"]["high_water_mark"], "2017-06-10T00:00:00.000Z");
   EXPECT_EQ(state["deals"]["high_water_mark"], "2017-06-07T00:00:00.000Z");
 }
 
 TEST_F(HubSpotSyncTest, AFailureMidSyncLeavesPreviousFilesAndStateUntouched) {
   FullSync();
-  const std::string contacts = ReadFile(dir_ / "hubspot/contacts.jsonl");
-  const std::string deals = ReadFile(dir_ / "hubspot/deals.jsonl");
-  const std::string state = ReadFile(dir_ / "hubspot/.sync-state.json");
+  const std::string contacts = FileText(dir_ / "hubspot/contacts.jsonl");
+  const std::string deals = FileText(dir_ / "hubspot/deals.jsonl");
+  const std::string state = FileText(dir_ / "hubspot/.sync-state.json");
   fake_->On("GET /crm/v3/objects/contacts", 200, Page({Contact("99", "2018-01-01T00:00:00Z")}));
   fake_->On("GET /crm/v3/objects/deals", 503, R"({"message":"unavailable"})");
   auto summary = SyncHubSpot(Options(/*full=*/true));
@@ -125,9 +120,9 @@ TEST_F(HubSpotSyncTest, AFailureMidSyncLeavesPreviousFilesAndStateUntouched) {
       << summary.status().message();
   EXPECT_NE(summary.status().message().find("HTTP 503: unavailable (gave up after 3 attempts)"),
             std::string::npos);
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/contacts.jsonl"), contacts);
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/deals.jsonl"), deals);
-  EXPECT_EQ(ReadFile(dir_ / "hubspot/.sync-state.json"), state);
+  EXPECT_EQ(FileText(dir_ / "hubspot/contacts.jsonl"), contacts);
+  EXPECT_EQ(FileText(dir_ / "hubspot/deals.jsonl"), deals);
+  EXPECT_EQ(FileText(dir_ / "hubspot/.sync-state.json"), state);
   for (const auto& entry : std::filesystem::directory_iterator(dir_ / "hubspot")) {
     EXPECT_NE(entry.path().filename().string().rfind(".tmp", 0), 0u) << entry.path();
   }

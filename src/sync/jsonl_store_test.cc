@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "tests/file_text.h"
 #include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
@@ -49,9 +50,8 @@ TEST_F(JsonlStoreTest, WritesSortedLinesThatReadBack) {
     WriteObjectLines(lines, *out.value());
     ASSERT_TRUE(files.Commit().ok());
   }
-  std::ifstream in(dir_ / "contacts.jsonl");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, Object("3", "y").json + "\n" + Object("20", "x").json + "\n");
+  EXPECT_EQ(FileText(dir_ / "contacts.jsonl"),
+            Object("3", "y").json + "\n" + Object("20", "x").json + "\n");
   auto read = ReadObjectLines(dir_ / "contacts.jsonl");
   ASSERT_TRUE(read.ok()) << read.status().message();
   EXPECT_EQ(read.value(), lines);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/file_text.h"
 #include "tests/temp_dir_fixture.h"
 
 namespace leadscore {
@@ -16,10 +17,6 @@ class PushOutboxTest : public TempDirTest {
     std::filesystem::path path = dir_ / name;
     std::ofstream(path, std::ios::binary) << text;
     return path;
-  }
-  static std::string ReadAll(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 };
 
@@ -94,7 +91,7 @@ TEST_F(PushOutboxTest, TornLastLineCountsAsUnwrittenAndIsCutBeforeTheNextAppend)
   auto after = ReadJournal(journal, "h1");
   ASSERT_TRUE(after.ok()) << after.status().message();
   EXPECT_EQ(after.value().size(), 2u);
-  EXPECT_EQ(ReadAll(journal).find("\"con\n"), std::string::npos);
+  EXPECT_EQ(FileText(journal).find("\"con\n"), std::string::npos);
 }
 
 TEST_F(PushOutboxTest, RefusesAJournalOfAnotherOutbox) {
