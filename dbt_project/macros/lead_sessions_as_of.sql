@@ -80,3 +80,92 @@ per_point as (
     cast(floor(({{ epoch_seconds(point_at) }} - {{ epoch_seconds(created_at) }}) / 86400)
         as {{ dbt.type_bigint() }}) as days_since_created
 {%- endmacro %}
+
+{#
+  lead_snapshot_session_ctes(leads, points, ages): the same rule at several moments of each
+  lead — its snapshots at created_at + age for every age in `ages` — in one pass over the
+  lead's sessions instead of one per snapshot. Joining every snapshot to every session
+  (lead_session_ctes over the points) made ~5 rows per session and a (lead, moment)
+  aggregate that did not fit one machine at 10M leads (bench/pipeline/results.md run 9);
+  this way the join and the aggregate are one row per session and one per lead, as in
+  int_visitor_sessions. `leads` has contact_id and created_at; `points` has contact_id,
+  snapshot_age_days (one of `ages`) and point_at = created_at + that age. Three CTEs:
+    snapshot_sessions  one row per (lead, session that started by its last snapshot), with
+                       first_age: the youngest snapshot it counts in (it counts in every
+                       older one too), and its first-touch order
+    snapshot_totals    one row per lead with such a session: per age, what counts by then
+    per_point          every point with its features, the columns of lead_session_ctes'
+                       per_point (NULL first touch and last session when none counts yet)
+  A lead's first touch is its earliest session, so at a point it is that session when it
+  counts there (first_touch_age <= the point's age) and there is none otherwise.
+#}
+{% macro lead_snapshot_session_ctes(leads, points, ages) %}
+{%- set ages = ages | sort %}
+snapshot_sessions as (
+
+    select
+        leads.contact_id,
+        s.session_start,
+        s.ga_session_number,
+        s.channel,
+        s.is_engaged,
+        s.page_views,
+        case
+        {%- for age in ages %}
+            when s.session_start <= {{ timestamp_add_days('leads.created_at', age) }} then {{ age }}
+        {%- endfor %}
+        end as first_age,
+        row_number() over (
+            partition by leads.contact_id
+            order by s.session_start, s.ga_session_number, s.session_id
+        ) as touch_order
+    from {{ leads }} as leads
+    inner join {{ ref('int_contact_visitors') }} as identity
+        on identity.contact_id = leads.contact_id
+    inner join {{ ref('stg_ga4__sessions') }} as s
+        on s.user_pseudo_id = identity.user_pseudo_id
+        and s.session_start <= {{ timestamp_add_days('leads.created_at', ages | last) }}
+
+),
+
+snapshot_totals as (
+
+    select
+        contact_id,
+    {%- for age in ages %}
+        sum(case when first_age <= {{ age }} then 1 else 0 end) as sessions_{{ age }},
+        sum(case when first_age <= {{ age }} then is_engaged else 0 end)
+            as engaged_sessions_{{ age }},
+        sum(case when first_age <= {{ age }} then page_views else 0 end) as page_views_{{ age }},
+        max(case when first_age <= {{ age }} then session_start end)
+            as last_session_at_{{ age }},
+    {%- endfor %}
+        max(case when touch_order = 1 then first_age end) as first_touch_age,
+        max(case when touch_order = 1 then ga_session_number end) as first_session_number,
+        min(session_start) as first_session_at,
+        max(case when touch_order = 1 then channel end) as first_channel
+    from snapshot_sessions
+    group by contact_id
+
+),
+
+per_point as (
+
+    select
+        points.*,
+    {%- for column in ['sessions', 'engaged_sessions', 'page_views', 'last_session_at'] %}
+        case points.snapshot_age_days
+        {%- for age in ages %}
+            when {{ age }} then totals.{{ column }}_{{ age }}
+        {%- endfor %}
+        end as {{ column }},
+    {%- endfor %}
+    {%- for column in ['first_session_number', 'first_session_at', 'first_channel'] %}
+        case when totals.first_touch_age <= points.snapshot_age_days
+            then totals.{{ column }} end as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ points }} as points
+    left join snapshot_totals as totals on totals.contact_id = points.contact_id
+
+)
+{% endmacro %}

@@ -1,6 +1,7 @@
 -- One row per (lead, snapshot age in var('snapshot_ages_days')) whose snapshot moment,
 -- created_at + age, is at or before the as-of: the lead as it looked then. Features count
--- only the sessions that started at or before the snapshot (lead_session_ctes), recency is
+-- only the sessions that started at or before the snapshot (lead_snapshot_session_ctes: the
+-- rule of lead_session_ctes, every age in one pass over the lead's sessions), recency is
 -- measured from it, and the label looks forward from it:
 --   is_won:    a closed-won deal closes after the snapshot and within horizon_days of it.
 --   is_open:   no deal of the lead (won or lost: var closed_won_stages, closed_lost_stages)
@@ -14,7 +15,7 @@ with as_of as (
 
 leads as (
 
-    select lead_id, email, visitor_id, created_at
+    select lead_id, lead_id as contact_id, email, visitor_id, created_at
     from {{ ref('int_leads') }}
 
 ),
@@ -35,7 +36,7 @@ points as (
 
 ),
 
-{{ lead_session_ctes('points') }},
+{{ lead_snapshot_session_ctes('leads', 'points', var('snapshot_ages_days')) }},
 
 closed_deals as (
 
@@ -73,26 +74,23 @@ select
     leads.lead_id,
     leads.email,
     {{ lead_point_features('per_point') }},
-    {{ lead_point_recency('points.point_at', 'leads.created_at', 'per_point.last_session_at') }},
+    {{ lead_point_recency('per_point.point_at', 'leads.created_at', 'per_point.last_session_at') }},
     case when won.contact_id is not null then 1 else 0 end as is_won,
     won.won_at,
     leads.visitor_id,
     leads.created_at,
-    points.snapshot_age_days,
-    points.point_at as snapshot_at,
-    points.horizon_ends_at,
+    per_point.snapshot_age_days,
+    per_point.point_at as snapshot_at,
+    per_point.horizon_ends_at,
     per_point.last_session_at,
-    first_close.first_closed_at is null or first_close.first_closed_at > points.point_at
+    first_close.first_closed_at is null or first_close.first_closed_at > per_point.point_at
         as is_open,
-    points.horizon_ends_at <= as_of.as_of as is_training
-from points
+    per_point.horizon_ends_at <= as_of.as_of as is_training
+from per_point
 cross join as_of
-inner join leads on leads.lead_id = points.contact_id
-left join per_point
-    on per_point.contact_id = points.contact_id
-    and per_point.point_at = points.point_at
-left join first_close on first_close.contact_id = points.contact_id
+inner join leads on leads.lead_id = per_point.contact_id
+left join first_close on first_close.contact_id = per_point.contact_id
 left join won
-    on won.contact_id = points.contact_id
-    and won.point_at = points.point_at
-where points.point_at <= as_of.as_of
+    on won.contact_id = per_point.contact_id
+    and won.point_at = per_point.point_at
+where per_point.point_at <= as_of.as_of
