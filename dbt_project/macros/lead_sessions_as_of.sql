@@ -26,17 +26,8 @@ counted_sessions as (
         s.channel,
         s.is_engaged,
         s.page_views,
-        -- First touch: the earliest session, ties broken deterministically.
-        row_number() over (
-            partition by points.contact_id, points.point_at
-            order by s.session_start, s.ga_session_number, s.session_id
-        ) as touch_order
-    from {{ points }} as points
-    inner join {{ ref('int_contact_visitors') }} as identity
-        on identity.contact_id = points.contact_id
-    inner join {{ ref('stg_ga4__sessions') }} as s
-        on s.user_pseudo_id = identity.user_pseudo_id
-        and s.session_start <= points.point_at
+        {{ touch_order('points.contact_id, points.point_at') }} as touch_order
+    {{ sessions_started_by(points, 'points', 'points.point_at') }}
 
 ),
 
@@ -57,6 +48,26 @@ per_point as (
 
 )
 {% endmacro %}
+
+{# The rule itself: FROM `relation` AS `alias` (column contact_id) joined to the sessions of
+   the contact's browsers (s) that started at or before `moment`, an expression over alias. #}
+{% macro sessions_started_by(relation, alias, moment) %}
+    from {{ relation }} as {{ alias }}
+    inner join {{ ref('int_contact_visitors') }} as identity
+        on identity.contact_id = {{ alias }}.contact_id
+    inner join {{ ref('stg_ga4__sessions') }} as s
+        on s.user_pseudo_id = identity.user_pseudo_id
+        and s.session_start <= {{ moment }}
+{%- endmacro %}
+
+{# First touch: a session's order among those of `partition` (1 = the earliest), ties
+   broken deterministically. #}
+{% macro touch_order(partition) -%}
+    row_number() over (
+        partition by {{ partition }}
+        order by s.session_start, s.ga_session_number, s.session_id
+    )
+{%- endmacro %}
 
 {% macro lead_point_features(per_point) %}
     cast(coalesce({{ per_point }}.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
@@ -115,16 +126,8 @@ snapshot_sessions as (
             when s.session_start <= {{ timestamp_add_days('leads.created_at', age) }} then {{ age }}
         {%- endfor %}
         end as first_age,
-        row_number() over (
-            partition by leads.contact_id
-            order by s.session_start, s.ga_session_number, s.session_id
-        ) as touch_order
-    from {{ leads }} as leads
-    inner join {{ ref('int_contact_visitors') }} as identity
-        on identity.contact_id = leads.contact_id
-    inner join {{ ref('stg_ga4__sessions') }} as s
-        on s.user_pseudo_id = identity.user_pseudo_id
-        and s.session_start <= {{ timestamp_add_days('leads.created_at', ages | last) }}
+        {{ touch_order('leads.contact_id') }} as touch_order
+    {{ sessions_started_by(leads, 'leads', timestamp_add_days('leads.created_at', ages | last)) }}
 
 ),
 

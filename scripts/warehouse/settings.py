@@ -180,8 +180,9 @@ def parse_args(argv: list[str] | None, root: Path, engine: str = "duckdb") -> Se
         "--memory-limit",
         default=os.environ.get("LEADSCORE_DUCKDB_MEMORY_LIMIT") or None,
         metavar="SIZE",
-        help="DuckDB memory_limit for the load and dbt, e.g. 2GB; DuckDB spills to disk "
-        "beyond it (default: $LEADSCORE_DUCKDB_MEMORY_LIMIT, else DuckDB's 80%% of RAM)",
+        help="DuckDB memory_limit for the load and dbt, e.g. 500MB at 1M leads, 4GB at 10M; "
+        "DuckDB spills to disk beyond it, and a few limits in between fail (docs/scale.md) "
+        "(default: $LEADSCORE_DUCKDB_MEMORY_LIMIT, else DuckDB's 80%% of RAM)",
     )
     if engine == "duckdb":
         parser.add_argument(

@@ -20,23 +20,33 @@ leads as (
 
 ),
 
+-- The snapshots that exist by the as-of, each with its lead's columns and then its label
+-- (labelled_points), so the points with their features (per_point) are the result as they
+-- are: the wide rows are never joined again.
 points as (
 {%- for age in var('snapshot_ages_days') %}
 
     select
-        lead_id as contact_id,
+        leads.lead_id as contact_id,
+        leads.lead_id,
+        leads.email,
+        leads.visitor_id,
+        leads.created_at,
         cast({{ age }} as {{ dbt.type_bigint() }}) as snapshot_age_days,
         -- Not dbt.dateadd: dbt-spark's drops the fractional seconds, so a session that
         -- started in the last second before a snapshot counted on DuckDB and not on Spark.
-        {{ timestamp_add_days('created_at', age) }} as point_at,
-        {{ timestamp_add_days('created_at', age + var('horizon_days')) }} as horizon_ends_at
+        {{ timestamp_add_days('leads.created_at', age) }} as point_at,
+        {{ timestamp_add_days('leads.created_at', age + var('horizon_days')) }}
+            as horizon_ends_at,
+        {{ timestamp_add_days('leads.created_at', age + var('horizon_days')) }} <= as_of.as_of
+            as is_training
     from leads
+    cross join as_of
+    where {{ timestamp_add_days('leads.created_at', age) }} <= as_of.as_of
     {% if not loop.last %}union all{% endif %}
 {%- endfor %}
 
 ),
-
-{{ lead_snapshot_session_ctes('leads', 'points', var('snapshot_ages_days')) }},
 
 closed_deals as (
 
@@ -68,29 +78,39 @@ won as (
         and closed_deals.closed_at <= points.horizon_ends_at
     group by points.contact_id, points.point_at
 
-)
+),
+
+labelled_points as (
+
+    select
+        points.*,
+        case when won.contact_id is not null then 1 else 0 end as is_won,
+        won.won_at,
+        first_close.first_closed_at is null or first_close.first_closed_at > points.point_at
+            as is_open
+    from points
+    left join first_close on first_close.contact_id = points.contact_id
+    left join won
+        on won.contact_id = points.contact_id
+        and won.point_at = points.point_at
+
+),
+
+{{ lead_snapshot_session_ctes('leads', 'labelled_points', var('snapshot_ages_days')) }}
 
 select
-    leads.lead_id,
-    leads.email,
+    lead_id,
+    email,
     {{ lead_point_features('per_point') }},
-    {{ lead_point_recency('per_point.point_at', 'leads.created_at', 'per_point.last_session_at') }},
-    case when won.contact_id is not null then 1 else 0 end as is_won,
-    won.won_at,
-    leads.visitor_id,
-    leads.created_at,
-    per_point.snapshot_age_days,
-    per_point.point_at as snapshot_at,
-    per_point.horizon_ends_at,
-    per_point.last_session_at,
-    first_close.first_closed_at is null or first_close.first_closed_at > per_point.point_at
-        as is_open,
-    per_point.horizon_ends_at <= as_of.as_of as is_training
+    {{ lead_point_recency('point_at', 'created_at', 'last_session_at') }},
+    is_won,
+    won_at,
+    visitor_id,
+    created_at,
+    snapshot_age_days,
+    point_at as snapshot_at,
+    horizon_ends_at,
+    last_session_at,
+    is_open,
+    is_training
 from per_point
-cross join as_of
-inner join leads on leads.lead_id = per_point.contact_id
-left join first_close on first_close.contact_id = per_point.contact_id
-left join won
-    on won.contact_id = per_point.contact_id
-    and won.point_at = per_point.point_at
-where per_point.point_at <= as_of.as_of
