@@ -99,14 +99,16 @@ per_point as (
   (lead_session_ctes over the points) made ~5 rows per session and a (lead, moment)
   aggregate that did not fit one machine at 10M leads (bench/pipeline/results.md run 9);
   this way the join and the aggregate are one row per session and one per lead, as in
-  int_visitor_sessions. `leads` has contact_id and created_at; `points` has contact_id,
-  snapshot_age_days (one of `ages`) and point_at = created_at + that age. Three CTEs:
+  int_visitor_sessions. `leads` has contact_id and created_at; `points` has contact_id and
+  snapshot_age_days (one of `ages`; point_at = created_at + that age), and any other
+  columns the caller wants to keep. Three CTEs:
     snapshot_sessions  one row per (lead, session that started by its last snapshot), with
                        first_age: the youngest snapshot it counts in (it counts in every
                        older one too), and its first-touch order
     snapshot_totals    one row per lead with such a session: per age, what counts by then
-    per_point          every point with its features, the columns of lead_session_ctes'
-                       per_point (NULL first touch and last session when none counts yet)
+    per_point          every point, all its columns, with its features: the columns of
+                       lead_session_ctes' per_point (sessions 0 and NULL first touch and last
+                       session when none counts yet)
   A lead's first touch is its earliest session, so at a point it is that session when it
   counts there (first_touch_age <= the point's age) and there is none otherwise.
 #}
